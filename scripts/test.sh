@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, prepares fixtures from
+# ../shared/corpus (never copied into the repo), then runs `swift test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PERUSE_FIXTURES="$PWD/.fixtures"
+mkdir -p "$PERUSE_FIXTURES"
+for f in scripts/fixtures/*.sh; do [[ -e "$f" ]] && bash "$f" "$PERUSE_FIXTURES"; done
+swift build --build-tests
+swift test --skip-build "$@"
