@@ -1,0 +1,128 @@
+import Crypto
+import Foundation
+
+/// One chat-completions request as the pipeline builds it. Its canonical JSON body (the
+/// OpenAI/OpenRouter wire format, keys sorted) is what is hashed for the response cache, so
+/// two requests share a cache entry only if every byte the model would see is the same,
+/// image data included.
+public struct ChatRequest: Sendable, Hashable {
+    /// A part of a user message.
+    public enum Part: Sendable, Hashable {
+        case text(String)
+        /// A `data:` URL (or any URL) of an image, and the file name shown in logs.
+        case image(url: String, name: String)
+    }
+
+    public struct Message: Sendable, Hashable {
+        public var role: String
+        public var parts: [Part]
+
+        public init(role: String, parts: [Part]) {
+            self.role = role
+            self.parts = parts
+        }
+    }
+
+    public var model: String
+    public var messages: [Message]
+    public var maxTokens: Int?
+    public var temperature: Double?
+    /// A JSON schema (JSON text) for `response_format`.
+    public var jsonSchema: String?
+
+    public init(model: String, messages: [Message], maxTokens: Int? = nil, temperature: Double? = nil, jsonSchema: String? = nil) {
+        self.model = model
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.jsonSchema = jsonSchema
+    }
+
+    /// The request as a JSON object in the chat-completions format.
+    public var jsonObject: [String: Any] {
+        var body: [String: Any] = [
+            "model": model,
+            "messages": messages.map { message -> [String: Any] in
+                // A message with one text part is sent as a plain string (what every
+                // OpenAI-compatible server accepts, including text-only ones).
+                if message.parts.count == 1, case .text(let text) = message.parts[0] {
+                    return ["role": message.role, "content": text]
+                }
+                return [
+                    "role": message.role,
+                    "content": message.parts.map { part -> [String: Any] in
+                        switch part {
+                        case .text(let text): ["type": "text", "text": text]
+                        case .image(let url, _): ["type": "image_url", "image_url": ["url": url]]
+                        }
+                    },
+                ]
+            },
+        ]
+        if let maxTokens { body["max_tokens"] = maxTokens }
+        if let temperature { body["temperature"] = temperature }
+        if let jsonSchema, let data = jsonSchema.data(using: .utf8),
+            let schema = try? JSONSerialization.jsonObject(with: data)
+        {
+            body["response_format"] = [
+                "type": "json_schema",
+                "json_schema": ["name": "answer", "strict": true, "schema": schema],
+            ]
+        }
+        return body
+    }
+
+    /// Canonical body bytes (sorted keys).
+    public var body: Data {
+        (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    /// SHA-256 of the canonical body, hex: the cache key.
+    public var cacheKey: String {
+        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Number of image parts.
+    public var imageCount: Int {
+        messages.reduce(0) { $0 + $1.parts.count { if case .image = $0 { true } else { false } } }
+    }
+
+    /// The prompt as logged: text as is, images as `[image NAME]`.
+    public var loggedPrompt: String {
+        messages.map { message in
+            "[\(message.role)] " + message.parts.map { part in
+                switch part {
+                case .text(let text): text
+                case .image(_, let name): "[image \(name)]"
+                }
+            }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+}
+
+/// A model's answer with its usage and cost.
+public struct ChatAnswer: Sendable, Equatable, Codable {
+    public var text: String
+    public var model: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// USD, when the server reports it or prices are known.
+    public var cost: Double?
+
+    public init(text: String, model: String, promptTokens: Int, completionTokens: Int, cost: Double?) {
+        self.text = text
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cost = cost
+    }
+}
+
+/// Sends chat requests. The production implementation wraps the `OpenRouter` client;
+/// tests may supply their own.
+public protocol ChatService: Sendable {
+    /// Sends one request and returns the whole answer.
+    /// - Throws: `PipelineError` with `.unreachable` when the endpoint could not be reached
+    ///   after retries (the run stops being useful), `.itemFailed` when this request failed.
+    func send(_ request: ChatRequest) async throws -> ChatAnswer
+}

@@ -1,0 +1,235 @@
+import Foundation
+
+extension PipelineRunner {
+    /// The requests of a map step: one per item, or images packed into batches.
+    func mapUnits(_ step: ResolvedStep, source: [StepItem], builder: ReportBuilder?) throws -> [StepItem] {
+        guard let batch = step.batch else { return source.filter(\.ok) }
+        var good: [(StepItem, Int)] = []
+        var units: [StepItem] = []
+        for item in source {
+            if let tokens = environment.images.estimateTokens(item.path, maxSide: options.maxSide) {
+                good.append((item, tokens))
+            } else {
+                // Not an image: it gets its own failed row rather than sinking a batch.
+                var failed = item
+                failed.ok = false
+                failed.error = "not a readable PNG or JPEG image"
+                units.append(failed)
+            }
+        }
+        let promptTokens = environment.text.tokens(in: renderPrompt(step, context: [:]))
+        let room = step.facts.contextLength - step.maxTokens - promptTokens - 64
+        var groups: [[(StepItem, Int)]] = []
+        var current: [(StepItem, Int)] = []
+        var used = 0
+        let limit: Int = switch batch {
+        case .fixed(let n): n
+        case .auto, .template: step.imageLimit
+        }
+        for entry in good {
+            // Each image also costs its caption line ("Image 3: name.jpg").
+            let cost = entry.1 + 16
+            if !current.isEmpty && (current.count >= limit || used + cost > room) {
+                groups.append(current)
+                current = []
+                used = 0
+            }
+            current.append(entry)
+            used += cost
+        }
+        if !current.isEmpty { groups.append(current) }
+        for (index, group) in groups.enumerated() {
+            let images = group.enumerated().map { offset, entry in
+                ImageRef(path: entry.0.path, name: entry.0.name, index: offset + 1)
+            }
+            units.append(StepItem(
+                key: "batch-\(index + 1):" + images.map(\.path).joined(separator: "|"),
+                order: group.first?.0.order ?? index, path: images.map(\.path).joined(separator: ", "),
+                name: "batch \(index + 1)", fields: ["index": String(index + 1), "batch": "1"],
+                images: images, stamp: PipelineRunner.digest(group.map { $0.0.stamp }.joined(separator: "|"))))
+        }
+        return units.sorted { $0.order < $1.order }
+    }
+
+    /// Renders a step's prompt with inputs, earlier results and the item's fields.
+    func renderPrompt(_ step: ResolvedStep, context: [String: Any], results: [String: String] = [:]) -> String {
+        var full = context
+        for (key, value) in inputs where full[key] == nil { full[key] = value }
+        for (key, value) in results where full[key] == nil { full[key] = value }
+        return step.prompt?.render(full) ?? ""
+    }
+
+    /// Builds the request of one unit. Throws when an image cannot be prepared.
+    func request(for unit: StepItem, step: ResolvedStep, total: Int, results: [String: String], prepare: Bool) throws -> (ChatRequest, imageTokens: Int) {
+        var context = unit.templateContext(total: total)
+        for (key, value) in inputs where context[key] == nil { context[key] = value }
+        for (key, value) in results where context[key] == nil { context[key] = value }
+        var messages: [ChatRequest.Message] = []
+        if let system = step.system {
+            messages.append(.init(role: "system", parts: [.text(system.render(context))]))
+        }
+        var parts: [ChatRequest.Part] = [.text(step.prompt?.render(context) ?? "")]
+        var imageTokens = 0
+        let batched = unit.fields["batch"] != nil
+        for image in unit.images {
+            let url: String
+            if prepare {
+                let prepared = try environment.images.prepare(image.path, maxSide: options.maxSide)
+                url = prepared.dataURL
+                imageTokens += prepared.tokens
+            } else {
+                url = ""
+            }
+            // The file name beside each image, so the answer can cite it.
+            if batched { parts.append(.text("Image \(image.index): \(image.name)")) }
+            parts.append(.image(url: url, name: image.name))
+        }
+        messages.append(.init(role: "user", parts: parts))
+        let request = ChatRequest(
+            model: step.model, messages: messages, maxTokens: step.maxTokens,
+            temperature: step.definition.temperature?.value, jsonSchema: step.definition.jsonSchema?.value)
+        return (request, imageTokens)
+    }
+
+    /// Runs the units of a map step with bounded concurrency; each finished unit is
+    /// committed to the ledger before the next starts in its slot.
+    func perform(
+        _ units: [StepItem], step: ResolvedStep, chat: any ChatService, store: RunStore, results: [String: String],
+        builder: ReportBuilder, circuit: ReachabilityCircuit, prune: Bool = true
+    ) async throws -> [StepItem] {
+        await environment.progress?.beginStep(step.name, total: units.count)
+        var finished: [StepItem] = []
+        finished.reserveCapacity(units.count)
+        try await withThrowingTaskGroup(of: StepItem.self) { group in
+            var next = 0
+            func launch() {
+                let unit = units[next]
+                let total = units.count
+                next += 1
+                group.addTask {
+                    try await self.execute(unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder, circuit: circuit)
+                }
+            }
+            while next < units.count && next < max(1, options.concurrency) { launch() }
+            while let item = try await group.next() {
+                finished.append(item)
+                if next < units.count { launch() }
+            }
+        }
+        if prune { try store.pruneItems(run: runID, step: step.name, keeping: Set(units.map(\.key))) }
+        return finished.sorted { $0.order < $1.order }
+    }
+
+    /// One unit: from the ledger if already done, else prepare, hash, answer from the cache
+    /// or send; record the outcome.
+    func execute(
+        _ unit: StepItem, step: ResolvedStep, total: Int, chat: any ChatService, store: RunStore,
+        results: [String: String], builder: ReportBuilder, circuit: ReachabilityCircuit
+    ) async throws -> StepItem {
+        try Task.checkCancellation()
+        var item = unit
+        let progress = environment.progress
+        func finish(_ record: RunStore.ItemRecord, log: RunStore.LogEntry?, sent: Bool, cached: Bool, answer: ChatAnswer?) async throws -> StepItem {
+            try store.record(record, log: log)
+            item.ok = record.state == .done
+            item.error = record.error
+            item.text = record.text
+            item.record = record
+            await builder.add(item, sent: sent, cached: cached, answer: answer)
+            await progress?.itemFinished(ok: item.ok, answer: answer, cached: cached, sent: sent)
+            return item
+        }
+        var record = RunStore.ItemRecord(
+            runID: runID, step: step.name, key: unit.key, order: unit.order, state: .failed, path: unit.path,
+            model: step.model, stamp: unit.stamp, fields: Self.fieldsJSON(unit))
+        if !unit.ok {
+            record.error = unit.error
+            return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+        }
+        // Finished in an earlier attempt of this run: never sent again.
+        if let done = try store.item(run: runID, step: step.name, key: unit.key), done.state == .done, done.stamp == unit.stamp {
+            item.ok = true
+            item.text = done.text
+            item.record = done
+            await builder.add(item, sent: false, cached: true, answer: nil)
+            await progress?.itemFinished(ok: true, answer: nil, cached: true, sent: false)
+            return item
+        }
+        let request: ChatRequest
+        let imageTokens: Int
+        do {
+            (request, imageTokens) = try self.request(for: unit, step: step, total: total, results: results, prepare: true)
+        } catch {
+            record.error = "cannot prepare image: \(error)"
+            return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+        }
+        let key = request.cacheKey
+        record.requestKey = key
+        let needed = environment.text.tokens(in: request.messages.flatMap(\.parts).compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")) + imageTokens + step.maxTokens
+        if needed > step.facts.contextLength {
+            record.error = "request needs about \(needed) tokens (prompt, images and max_tokens) but \(step.model) has a context of \(step.facts.contextLength)"
+            return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+        }
+        var log = RunStore.LogEntry(
+            runID: runID, step: step.name, itemKey: unit.key, requestKey: key, prompt: request.loggedPrompt, response: nil,
+            error: nil, model: step.model, promptTokens: 0, completionTokens: 0, cost: nil, cached: false)
+        if options.useCache, let answer = try store.cachedAnswer(forKey: key) {
+            record.apply(answer)
+            log.apply(answer)
+            log.cached = true
+            return try await finish(record, log: log, sent: false, cached: true, answer: answer)
+        }
+        if await circuit.isOpen {
+            record.error = "not sent: the endpoint was unreachable"
+            return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+        }
+        await progress?.requestStarted()
+        do {
+            let answer = try await chat.send(request)
+            await progress?.requestEnded()
+            await circuit.succeeded()
+            try store.cache(answer, forKey: key)
+            record.apply(answer)
+            log.apply(answer)
+            return try await finish(record, log: log, sent: true, cached: false, answer: answer)
+        } catch {
+            await progress?.requestEnded()
+            if error is CancellationError { throw error }
+            if let failure = error as? PipelineError, failure.code == .unreachable { await circuit.failedUnreachable() }
+            record.error = "\(error)"
+            log.error = record.error
+            return try await finish(record, log: log, sent: true, cached: false, answer: nil)
+        }
+    }
+
+    static func fieldsJSON(_ unit: StepItem) -> String? {
+        var object: [String: Any] = unit.fields
+        if unit.images.count > 1 || unit.fields["batch"] != nil {
+            object["images"] = unit.images.map(\.path)
+        }
+        guard !object.isEmpty, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+}
+
+extension RunStore.ItemRecord {
+    mutating func apply(_ answer: ChatAnswer) {
+        state = .done
+        text = answer.text
+        error = nil
+        model = answer.model
+        promptTokens = answer.promptTokens
+        completionTokens = answer.completionTokens
+        cost = answer.cost
+    }
+}
+
+extension RunStore.LogEntry {
+    mutating func apply(_ answer: ChatAnswer) {
+        response = answer.text
+        model = answer.model
+        promptTokens = answer.promptTokens
+        completionTokens = answer.completionTokens
+        cost = answer.cost
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// Options shared by `caption`, `ask`, `summarize` and `run` (DESIGN.md, "Command line").
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Model id (default: the pipeline's, else meta-llama/llama-4-maverick:free).")
+    var model: String?
+
+    @Option(name: .customLong("base-url"), help: "OpenAI-compatible endpoint (default: $OPENROUTER_BASE_URL or https://openrouter.ai/api/v1).")
+    var baseURL: String?
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 4
+
+    @Flag(name: .customLong("dry-run"), help: "Do all local work and print the plan; send nothing (the default when OPENROUTER_API_KEY is not set).")
+    var dryRun = false
+
+    @Flag(name: .customLong("no-cache"), help: "Start a fresh run that reads nothing from the response cache.")
+    var noCache = false
+
+    @Option(help: "Run store (cache, ledger, log).")
+    var store: String = ".peruse/store.sqlite"
+
+    @Option(name: .customLong("max-side"), help: "Longest image side sent, in pixels.")
+    var maxSide: Int?
+
+    @Option(help: "Llama 4 tokenizer.model for exact token counts (default: a calibrated estimate).")
+    var tokenizer: String?
+
+    @Flag(help: "Print more detail (errors' causes, the run id, the store).")
+    var verbose = false
+
+    func validate() throws {
+        guard (1...64).contains(concurrency) else {
+            throw ValidationError("--concurrency must be from 1 to 64, got \(concurrency)")
+        }
+        if let maxSide, !(16...8192).contains(maxSide) {
+            throw ValidationError("--max-side must be from 16 to 8192 pixels, got \(maxSide)")
+        }
+    }
+}

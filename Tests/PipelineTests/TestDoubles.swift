@@ -1,0 +1,123 @@
+import Foundation
+import Pipeline
+
+/// The package root, from this file's path (tests never use absolute paths).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A chat service that answers from what it receives and remembers every request.
+final class RecordingChat: ChatService, @unchecked Sendable {
+    // @unchecked: every access to `sent` goes through `lock`.
+    private let lock = NSLock()
+    private var sent: [ChatRequest] = []
+    let answer: @Sendable (ChatRequest) throws -> String
+
+    init(answer: @escaping @Sendable (ChatRequest) throws -> String) {
+        self.answer = answer
+    }
+
+    var requests: [ChatRequest] { lock.withLock { sent } }
+
+    func send(_ request: ChatRequest) async throws -> ChatAnswer {
+        lock.withLock { sent.append(request) }
+        let text = try answer(request)
+        return ChatAnswer(text: text, model: request.model, promptTokens: 100, completionTokens: 10, cost: 0.001)
+    }
+}
+
+/// Images from disk, "prepared" by checking the signature and inlining the bytes: enough
+/// to test the runner without ImageIngest.
+struct DiskImages: ImageSource {
+    func list(_ pattern: String, recursive: Bool) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: pattern).filter { !$0.hasPrefix(".") }.sorted()
+        return names.map { (pattern as NSString).appendingPathComponent($0) }
+    }
+
+    func isImage(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), data.count > 8 else { return false }
+        return data.starts(with: [0x89, 0x50, 0x4E, 0x47]) || data.starts(with: [0xFF, 0xD8, 0xFF])
+    }
+
+    func prepare(_ path: String, maxSide: Int?) throws -> PreparedImage {
+        guard isImage(path), let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(.itemFailed, "not a PNG or JPEG image")
+        }
+        return PreparedImage(path: path, dataURL: "data:image/jpeg;base64," + data.base64EncodedString(), width: 64, height: 64, tokens: 150)
+    }
+
+    func estimateTokens(_ path: String, maxSide: Int?) -> Int? { isImage(path) ? 150 : nil }
+
+    func thumbnail(_ path: String, maxSide: Int) -> String? { nil }
+}
+
+/// Text measured at four characters a token, split on lines.
+struct LineText: TextSource {
+    func load(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    func tokens(in text: String) -> Int { (text.utf8.count + 3) / 4 }
+
+    func chunks(of text: String, maxTokens: Int, overlap: Int) throws -> [TextChunk] {
+        var chunks: [TextChunk] = []
+        var current: [Substring] = []
+        var start = 1
+        var line = 0
+        for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line += 1
+            if !current.isEmpty && tokens(in: (current + [piece]).joined(separator: "\n")) > maxTokens {
+                let body = current.joined(separator: "\n")
+                chunks.append(TextChunk(text: body, startLine: start, endLine: line - 1, tokens: tokens(in: body)))
+                current = []
+                start = line
+            }
+            current.append(piece)
+        }
+        if !current.isEmpty {
+            let body = current.joined(separator: "\n")
+            chunks.append(TextChunk(text: body, startLine: start, endLine: line, tokens: tokens(in: body)))
+        }
+        return chunks
+    }
+}
+
+/// A temporary folder removed at deinit.
+final class TemporaryFolder {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "peruse-pipeline-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A folder with `good` copies of a real corpus JPEG and `bad` broken files.
+func imageFolder(good: Int, bad: Int, in folder: TemporaryFolder) throws -> String {
+    let images = folder.file("images")
+    try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+    let source = packageRoot.appendingPathComponent("../shared/corpus/jpeg/libjpeg-turbo-testimages/testorig.jpg").standardized.path
+    let data = try Data(contentsOf: URL(fileURLWithPath: source))
+    for index in 0..<good {
+        // One byte appended after EOI makes each file distinct (distinct cache keys).
+        try (data + Data([UInt8(index % 256)])).write(to: URL(fileURLWithPath: (images as NSString).appendingPathComponent(String(format: "img%03d.jpg", index))))
+    }
+    for index in 0..<bad {
+        try Data("not an image \(index)".utf8).write(to: URL(fileURLWithPath: (images as NSString).appendingPathComponent(String(format: "bad%02d.jpg", index))))
+    }
+    return images
+}
+
+let testFacts: @Sendable (String) -> ModelFacts? = { id in
+    ModelFacts(id: id, contextLength: id.contains("small") ? 4096 : 131_072, acceptsImages: !id.contains("text"), promptPrice: 1e-7, completionPrice: 2e-7)
+}
+
+/// A thread-safe counter.
+final class Counter: @unchecked Sendable {
+    // @unchecked: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
