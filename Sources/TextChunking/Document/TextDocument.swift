@@ -1,0 +1,98 @@
+/// A UTF-8 text or Markdown document in memory, checked and ready to count and split.
+///
+/// Loading reads the file once into one buffer (block by block, sized up front), strips a
+/// UTF-8 byte order mark, keeps CRLF line ends as they are (the model sees them, and they
+/// cost tokens), and refuses invalid UTF-8 and NUL bytes with the byte offset and line of
+/// the first problem, unless `lossy` is set.
+///
+/// ```swift
+/// let document = try TextDocument(contentsOf: "manual.md")
+/// let chunks = try TextSplitter(counter: counter, chunkTokens: 8_000).split(document)
+/// ```
+public struct TextDocument: Sendable {
+    /// What kind of text this is; Markdown enables heading boundaries in the splitter.
+    public enum Kind: String, Sendable {
+        case plainText = "text"
+        case markdown
+    }
+
+    /// The path as given (or a name for documents made from a string).
+    public let path: String
+    /// Plain text or Markdown (from the file name's extension).
+    public let kind: Kind
+    /// The document's UTF-8 text, without the byte order mark.
+    public let utf8: [UInt8]
+    /// Bytes before `utf8[0]` in the file (3 when it began with a BOM, else 0): chunk byte
+    /// ranges add it, so they are offsets in the file itself.
+    public let fileOffset: Int
+    /// Invalid sequences and NUL bytes replaced by U+FFFD (only with `lossy`; offsets after
+    /// the first replacement then refer to the repaired text, not the file).
+    public let replacements: Int
+
+    /// Loads a document from a file.
+    /// - Parameters:
+    ///   - path: a UTF-8 text or Markdown file (`.md`, `.markdown` are Markdown).
+    ///   - lossy: replace invalid UTF-8 and NUL bytes with U+FFFD instead of failing.
+    /// - Throws: `TextChunkingError` (`.unreadableFile`, `.invalidUTF8`, `.nulByte`).
+    public init(contentsOf path: String, lossy: Bool = false) throws {
+        let bytes = try FileBytes.read(path)
+        try self.init(bytes: bytes, path: path, kind: Self.kind(ofPath: path), lossy: lossy)
+    }
+
+    /// A document from text already in memory.
+    public init(text: String, path: String = "<text>", kind: Kind = .plainText) {
+        self.path = path
+        self.kind = kind
+        self.utf8 = Array(text.utf8)
+        self.fileOffset = 0
+        self.replacements = 0
+    }
+
+    /// A document from raw bytes, checked as a file would be.
+    public init(bytes: [UInt8], path: String, kind: Kind, lossy: Bool = false) throws {
+        var bytes = bytes
+        var offset = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes.removeFirst(3)
+            offset = 3
+        }
+        var replaced = 0
+        if let problem = UTF8Check.firstProblem(bytes) {
+            guard lossy else {
+                let line = UTF8Check.lineNumber(of: problem.offset, in: bytes)
+                let at = "byte \(problem.offset + offset) (line \(line))"
+                if problem.isNul {
+                    throw TextChunkingError(
+                        .nulByte,
+                        "\(path): NUL byte at \(at); this looks like a binary file, not text (use --lossy to read it anyway)")
+                }
+                throw TextChunkingError(
+                    .invalidUTF8,
+                    "\(path): invalid UTF-8 at \(at); expected UTF-8 text (convert it, e.g. `iconv -f LATIN1 -t UTF-8`, or use --lossy to replace bad bytes with U+FFFD)")
+            }
+            (bytes, replaced) = UTF8Check.repaired(bytes)
+        }
+        self.path = path
+        self.kind = kind
+        self.utf8 = bytes
+        self.fileOffset = offset
+        self.replacements = replaced
+    }
+
+    /// Markdown for `.md`, `.markdown`, `.mdown`, `.mkd`; plain text otherwise.
+    public static func kind(ofPath path: String) -> Kind {
+        let lower = path.lowercased()
+        for ext in [".md", ".markdown", ".mdown", ".mkd"] where lower.hasSuffix(ext) {
+            return .markdown
+        }
+        return .plainText
+    }
+
+    /// The text of a byte range of `utf8` (ranges from the splitter fall on characters).
+    public func text(_ range: Range<Int>) -> String {
+        String(decoding: utf8[range], as: UTF8.self)
+    }
+
+    /// The whole text as a `String` (a copy: prefer byte ranges for large documents).
+    public var text: String { String(decoding: utf8, as: UTF8.self) }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct TextChunkingSmokeTests {
-    @Test func builds() { #expect(1 + 1 == 2) }
-}
