@@ -1,6 +1,35 @@
 import ArgumentParser
 
+/// `peruse ask FOLDER QUESTION`: runs pipelines/ask-images.yaml.
 struct AskCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ask", abstract: "(not yet implemented)")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "ask", abstract: "Ask a question about a folder of images; the answer names the images it relies on.")
+
+    @Argument(help: "Folder (walked recursively) or glob of images.")
+    var folder: String
+
+    @Argument(help: "The question.")
+    var question: String
+
+    @Option(help: "Images per request, 1-8 (default: as many as fit, at most 5).")
+    var batch: Int?
+
+    @Option(help: "Also write each batch's answer to this file (JSON Lines).")
+    var out: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let batch, !(1...8).contains(batch) {
+            throw ValidationError("--batch must be from 1 to 8 images per request, got \(batch)")
+        }
+    }
+
+    func run() async throws {
+        var inputs = ["folder": folder, "question": question, "out": out ?? ""]
+        if let batch { inputs["batch"] = String(batch) }
+        try await PipelineInvocation.run(
+            text: PipelineInvocation.shipped("ask-images.yaml"), file: "pipelines/ask-images.yaml",
+            inputs: inputs, common: common)
+    }
 }

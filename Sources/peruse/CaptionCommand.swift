@@ -1,6 +1,37 @@
 import ArgumentParser
+import Pipeline
 
+/// `peruse caption FOLDER`: runs pipelines/caption-images.yaml.
 struct CaptionCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "caption", abstract: "(not yet implemented)")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "caption", abstract: "Caption every image in a folder (one result row per file).")
+
+    @Argument(help: "Folder (walked recursively) or glob of images.")
+    var folder: String
+
+    @Option(help: "Result file (default: standard output).")
+    var out: String?
+
+    @Option(help: "jsonl, csv, md or html (default: from --out's extension, else jsonl).")
+    var format: String?
+
+    @Option(help: "The prompt sent with each image.")
+    var prompt: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let format, ResultFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be jsonl, csv, md or html, got `\(format)`")
+        }
+    }
+
+    func run() async throws {
+        var inputs = ["folder": folder, "out": out ?? "-"]
+        inputs["format"] = format ?? out.flatMap { ResultFormat.inferred(fromPath: $0)?.rawValue } ?? "jsonl"
+        if let prompt { inputs["prompt"] = prompt }
+        try await PipelineInvocation.run(
+            text: PipelineInvocation.shipped("caption-images.yaml"), file: "pipelines/caption-images.yaml",
+            inputs: inputs, common: common)
+    }
 }

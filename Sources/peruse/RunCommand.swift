@@ -1,6 +1,34 @@
 import ArgumentParser
+import Foundation
 
+/// `peruse run PIPELINE.yaml [--set NAME=VALUE]...`
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "(not yet implemented)")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a pipeline file (see pipelines/ and docs/pipeline.md).")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set an input of the pipeline.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        var inputs: [String: String] = [:]
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+                throw ValidationError("--set expects NAME=VALUE, got `\(setting)`")
+            }
+            inputs[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: pipeline, encoding: .utf8)
+        } catch {
+            PipelineInvocation.standardError("error: cannot read pipeline file \(pipeline): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        try await PipelineInvocation.run(text: text, file: pipeline, inputs: inputs, common: common)
+    }
 }

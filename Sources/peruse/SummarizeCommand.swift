@@ -1,6 +1,33 @@
 import ArgumentParser
+import Pipeline
 
+/// `peruse summarize FILE`: runs pipelines/summarize-document.yaml.
 struct SummarizeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "summarize", abstract: "(not yet implemented)")
-    func run() async throws { throw ExitCode(2) }
+    static let configuration = CommandConfiguration(
+        commandName: "summarize", abstract: "Summarize a long text or Markdown document, however long.")
+
+    @Argument(help: "The document (UTF-8 text or Markdown).")
+    var file: String
+
+    @Option(help: "Result file (default: standard output).")
+    var out: String?
+
+    @Option(help: "text, md, jsonl, csv or html (default: from --out's extension, else text).")
+    var format: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let format, ResultFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be text, md, jsonl, csv or html, got `\(format)`")
+        }
+    }
+
+    func run() async throws {
+        var inputs = ["file": file, "out": out ?? "-"]
+        inputs["format"] = format ?? out.flatMap { ResultFormat.inferred(fromPath: $0)?.rawValue } ?? "text"
+        try await PipelineInvocation.run(
+            text: PipelineInvocation.shipped("summarize-document.yaml"), file: "pipelines/summarize-document.yaml",
+            inputs: inputs, common: common)
+    }
 }

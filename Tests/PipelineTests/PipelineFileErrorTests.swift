@@ -28,7 +28,7 @@ struct PipelineFileErrorTests {
             steps:
               - name: photos
                 images: "samples
-            """, line: 4, column: 1, message: "YAML syntax"),
+            """, line: 3, column: 21, message: "YAML syntax"),
         Case(name: "top level is a list", yaml: """
             - name: photos
               images: samples
@@ -192,7 +192,7 @@ struct PipelineFileErrorTests {
               - name: photos
                 images: samples
                 images: more
-            """, line: 2, column: 5, message: "duplicate key"),
+            """, line: 3, column: 5, message: "duplicate key `images`"),
         Case(name: "batch over a document", yaml: """
             steps:
               - name: doc

@@ -38,11 +38,11 @@ struct DiskImages: ImageSource {
         return data.starts(with: [0x89, 0x50, 0x4E, 0x47]) || data.starts(with: [0xFF, 0xD8, 0xFF])
     }
 
-    func prepare(_ path: String, maxSide: Int?) throws -> PreparedImage {
+    func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment {
         guard isImage(path), let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(.itemFailed, "not a PNG or JPEG image")
         }
-        return PreparedImage(path: path, dataURL: "data:image/jpeg;base64," + data.base64EncodedString(), width: 64, height: 64, tokens: 150)
+        return ImageAttachment(path: path, dataURL: "data:image/jpeg;base64," + data.base64EncodedString(), width: 64, height: 64, tokens: 150)
     }
 
     func estimateTokens(_ path: String, maxSide: Int?) -> Int? { isImage(path) ? 150 : nil }
@@ -56,8 +56,8 @@ struct LineText: TextSource {
 
     func tokens(in text: String) -> Int { (text.utf8.count + 3) / 4 }
 
-    func chunks(of text: String, maxTokens: Int, overlap: Int) throws -> [TextChunk] {
-        var chunks: [TextChunk] = []
+    func chunks(of text: String, maxTokens: Int, overlap: Int) throws -> [DocumentChunk] {
+        var chunks: [DocumentChunk] = []
         var current: [Substring] = []
         var start = 1
         var line = 0
@@ -65,7 +65,7 @@ struct LineText: TextSource {
             line += 1
             if !current.isEmpty && tokens(in: (current + [piece]).joined(separator: "\n")) > maxTokens {
                 let body = current.joined(separator: "\n")
-                chunks.append(TextChunk(text: body, startLine: start, endLine: line - 1, tokens: tokens(in: body)))
+                chunks.append(DocumentChunk(text: body, startLine: start, endLine: line - 1, tokens: tokens(in: body)))
                 current = []
                 start = line
             }
@@ -73,7 +73,7 @@ struct LineText: TextSource {
         }
         if !current.isEmpty {
             let body = current.joined(separator: "\n")
-            chunks.append(TextChunk(text: body, startLine: start, endLine: line, tokens: tokens(in: body)))
+            chunks.append(DocumentChunk(text: body, startLine: start, endLine: line, tokens: tokens(in: body)))
         }
         return chunks
     }
@@ -110,7 +110,7 @@ func imageFolder(good: Int, bad: Int, in folder: TemporaryFolder) throws -> Stri
 }
 
 let testFacts: @Sendable (String) -> ModelFacts? = { id in
-    ModelFacts(id: id, contextLength: id.contains("small") ? 4096 : 131_072, acceptsImages: !id.contains("text"), promptPrice: 1e-7, completionPrice: 2e-7)
+    ModelFacts(id: id, contextLength: id.contains("small") ? 8192 : 131_072, acceptsImages: !id.contains("text"), promptPrice: 1e-7, completionPrice: 2e-7)
 }
 
 /// A thread-safe counter.

@@ -1,36 +1,34 @@
 import Foundation
+import TextChunking
 
 extension PipelineRunner {
-    /// Groups answers so each group's rendered prompt plus `max_tokens` fits the context.
-    /// `tokens` measures text; the result keeps input order.
-    func packAnswers(_ answers: [StepItem.Answer], step: ResolvedStep, round: Int, results: [String: String]) throws -> [[StepItem.Answer]] {
+    /// Tokens around each answer in a reduce prompt (its label line and separators).
+    static let answerFrameTokens = 12
+
+    /// A planner for this reduce step: room for answers is the context minus the prompt
+    /// rendered with no answers, `max_tokens` and a margin (`ChunkBudget`).
+    func reducePlanner(_ step: ResolvedStep, results: [String: String]) throws -> (planner: ReducePlanner, promptTokens: Int) {
         let root = rootArgument(of: step)
-        let base = StepItem(key: "", order: 0, path: root, name: (root as NSString).lastPathComponent, fields: ["round": String(round)], stamp: "", answers: [])
+        let base = StepItem(key: "", order: 0, path: root, name: (root as NSString).lastPathComponent, fields: ["round": "1"], stamp: "", answers: [])
         let overhead = environment.text.tokens(in: renderPrompt(step, context: base.templateContext(total: 0), results: results))
-            + (step.system.map { environment.text.tokens(in: $0.render(inputs)) } ?? 0)
-        // 64 tokens for chat markers; 5% margin for the token estimate.
-        let room = Int(Double(step.facts.contextLength - step.maxTokens - overhead - 64) * 0.95)
-        var groups: [[StepItem.Answer]] = []
-        var current: [StepItem.Answer] = []
-        var used = 0
-        for answer in answers {
-            // The label line and separators the template adds around each answer.
-            let cost = environment.text.tokens(in: answer.text) + environment.text.tokens(in: answer.label) + 12
-            if cost > room {
-                throw PipelineError(
-                    .itemFailed,
-                    "step `\(step.name)`: the answer for \(answer.label) (about \(cost) tokens) does not fit one request of \(step.model) (room for \(max(0, room))); lower the earlier step's `max_tokens`")
-            }
-            if !current.isEmpty && used + cost > room {
-                groups.append(current)
-                current = []
-                used = 0
-            }
-            current.append(answer)
-            used += cost
+            + (step.system.map { environment.text.tokens(in: $0.render(inputs)) } ?? 0) + 16
+        do {
+            let room = try ChunkBudget(contextTokens: step.facts.contextLength, promptTokens: overhead, maxOutputTokens: step.maxTokens).chunkTokens()
+            return (try ReducePlanner(inputTokens: room, separatorTokens: Self.answerFrameTokens, maxOutputTokens: step.maxTokens), overhead)
+        } catch {
+            throw PipelineError(.itemFailed, "step `\(step.name)` (\(step.model)): \(error)")
         }
-        if !current.isEmpty { groups.append(current) }
-        return groups
+    }
+
+    /// Groups answers, in order, so each group's request fits the context.
+    func packAnswers(_ answers: [StepItem.Answer], step: ResolvedStep, results: [String: String]) throws -> [[StepItem.Answer]] {
+        let planner = try reducePlanner(step, results: results).planner
+        let sizes = answers.map { environment.text.tokens(in: $0.text) + environment.text.tokens(in: $0.label) }
+        do {
+            return try planner.groups(partTokens: sizes).map { Array(answers[$0.parts]) }
+        } catch {
+            throw PipelineError(.itemFailed, "step `\(step.name)`: \(error)")
+        }
     }
 
     /// Combines the answers of `source` into one, in rounds (a tree) while they do not fit
@@ -53,7 +51,7 @@ extension PipelineRunner {
         while true {
             let groups: [[StepItem.Answer]]
             do {
-                groups = try packAnswers(answers, step: step, round: round, results: results)
+                groups = try packAnswers(answers, step: step, results: results)
             } catch let error as PipelineError {
                 await builder.fail(step.name, error.message)
                 return nil

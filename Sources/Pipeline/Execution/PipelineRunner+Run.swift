@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TextChunking
 
 /// Stops sending once the endpoint is clearly unreachable, so a dead server costs one
 /// round of retries, not one per item.
@@ -135,7 +136,7 @@ extension PipelineRunner {
         for document in documents {
             guard let text = document.text else { continue }
             let budget = try chunkBudget(step, document: document)
-            let chunks: [TextChunk]
+            let chunks: [DocumentChunk]
             do {
                 chunks = try environment.text.chunks(of: text, maxTokens: budget, overlap: step.definition.overlapTokens)
             } catch {
@@ -159,20 +160,23 @@ extension PipelineRunner {
         if let size = step.definition.chunkTokens?.value { return size }
         var budget = Int.max
         for consumer in consumers(of: step.name) {
-            var context = StepItem(key: "", order: 0, path: document.path, name: document.name, text: "", fields: ["index": "1", "count": "1", "start_line": "1", "end_line": "1"], stamp: "").templateContext(total: 1)
+            var context = StepItem(
+                key: "", order: 0, path: document.path, name: document.name, text: "",
+                fields: ["index": "1", "count": "1", "start_line": "1", "end_line": "1"], stamp: ""
+            ).templateContext(total: 1)
             context.merge(inputs) { a, _ in a }
-            let promptTokens = environment.text.tokens(in: (consumer.prompt?.render(context) ?? "") + (consumer.system?.render(context) ?? ""))
-            // 64 tokens for the chat template's role markers; 5% for estimate error.
-            let available = Int(Double(consumer.facts.contextLength - consumer.maxTokens - promptTokens - 64) * 0.95)
-            budget = min(budget, available)
+            // The prompt rendered around an empty chunk, plus a few tokens of chat markers.
+            let promptTokens = environment.text.tokens(in: (consumer.prompt?.render(context) ?? "") + (consumer.system?.render(context) ?? "")) + 16
+            do {
+                let size = try ChunkBudget(
+                    contextTokens: consumer.facts.contextLength, promptTokens: promptTokens, maxOutputTokens: consumer.maxTokens
+                ).chunkTokens()
+                budget = min(budget, size)
+            } catch {
+                throw PipelineError(.invalidInput, "step `\(step.name)` for `\(consumer.name)` (\(consumer.model)): \(error)")
+            }
         }
-        if budget == .max { budget = 4096 }
-        guard budget >= 64 else {
-            throw PipelineError(
-                .invalidInput,
-                "step `\(step.name)`: no room for text in the model's context after the prompt and `max_tokens`; lower `max_tokens` or choose a model with a longer context")
-        }
-        return budget
+        return budget == .max ? 4096 : budget
     }
 
     static func digest(_ text: String) -> String {

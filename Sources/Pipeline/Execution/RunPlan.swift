@@ -1,4 +1,5 @@
 import Foundation
+import TextChunking
 
 /// What a run would do, computed with all local work done (images decoded and downscaled,
 /// documents chunked, prompts rendered) and nothing sent.
@@ -137,28 +138,20 @@ extension PipelineRunner {
                 entry.model = step.model
                 entry.context = step.facts.contextLength
                 entry.maxTokens = step.maxTokens
-                var costs = answerTokens[step.definition.source ?? ""] ?? source.map { environment.text.tokens(in: $0.text ?? "") }
-                let overhead = environment.text.tokens(in: renderPrompt(step, context: StepItem(key: "", order: 0, path: "", name: "", stamp: "", answers: []).templateContext(total: 0)))
-                let room = Int(Double(step.facts.contextLength - step.maxTokens - overhead - 64) * 0.95)
+                let parts = answerTokens[step.definition.source ?? ""] ?? source.map { environment.text.tokens(in: $0.text ?? "") }
                 var requests = 0, rounds = 0, promptTotal = 0, largest = 0, smallest = Int.max
-                while !costs.isEmpty {
-                    rounds += 1
-                    var groups: [Int] = []
-                    var used = 0
-                    for cost in costs.map({ $0 + 24 }) {
-                        if used > 0 && used + cost > room { groups.append(used); used = 0 }
-                        used += cost
+                do {
+                    let (planner, overhead) = try reducePlanner(step, results: [:])
+                    let tree = try planner.plan(partTokens: parts)
+                    rounds = tree.rounds.count
+                    requests = tree.requestCount
+                    for group in tree.rounds.joined() {
+                        promptTotal += group.inputTokens + overhead
+                        largest = max(largest, group.inputTokens + overhead)
+                        smallest = min(smallest, group.inputTokens + overhead)
                     }
-                    groups.append(used)
-                    requests += groups.count
-                    promptTotal += groups.reduce(0, +) + overhead * groups.count
-                    largest = max(largest, (groups.max() ?? 0) + overhead)
-                    smallest = min(smallest, (groups.min() ?? 0) + overhead)
-                    if groups.count == 1 || groups.count >= costs.count {
-                        if groups.count > 1 { entry.problems.append("answers too long to combine within the context") }
-                        break
-                    }
-                    costs = Array(repeating: step.maxTokens, count: groups.count)
+                } catch let error as PipelineError {
+                    entry.problems.append(error.message)
                 }
                 entry.requests = requests
                 entry.rounds = rounds

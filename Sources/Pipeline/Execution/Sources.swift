@@ -1,7 +1,7 @@
 import Foundation
 
 /// An image ready to send: re-encoded, as a `data:` URL, with its token cost.
-public struct PreparedImage: Sendable {
+public struct ImageAttachment: Sendable {
     public var path: String
     public var dataURL: String
     public var width: Int
@@ -25,7 +25,7 @@ public protocol ImageSource: Sendable {
     func list(_ pattern: String, recursive: Bool) throws -> [String]
     /// Decodes, orients, downscales and re-encodes one image.
     /// - Throws: an error whose description says why the file cannot be sent.
-    func prepare(_ path: String, maxSide: Int?) throws -> PreparedImage
+    func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment
     /// The prompt tokens the image will cost once prepared, read cheaply (header or a
     /// scaled decode) to pack batches; nil when the file is not a usable image.
     func estimateTokens(_ path: String, maxSide: Int?) -> Int?
@@ -34,7 +34,7 @@ public protocol ImageSource: Sendable {
 }
 
 /// A piece of a document with where it came from.
-public struct TextChunk: Sendable, Equatable {
+public struct DocumentChunk: Sendable, Equatable {
     public var text: String
     public var startLine: Int
     public var endLine: Int
@@ -56,5 +56,5 @@ public protocol TextSource: Sendable {
     /// Tokens of `text` for the model (exact or a safe over-estimate).
     func tokens(in text: String) -> Int
     /// Splits `text` into chunks of at most `maxTokens`, with `overlap` tokens repeated.
-    func chunks(of text: String, maxTokens: Int, overlap: Int) throws -> [TextChunk]
+    func chunks(of text: String, maxTokens: Int, overlap: Int) throws -> [DocumentChunk]
 }

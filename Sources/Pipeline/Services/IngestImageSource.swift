@@ -1,0 +1,71 @@
+import Foundation
+import ImageIngest
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Images through `ImageIngest`: the folder walker, decode/orient/downscale/encode, token
+/// estimates, gallery thumbnails.
+public struct IngestImageSource: ImageSource {
+    public var quality: Int
+
+    public init(quality: Int = 85) {
+        self.quality = quality
+    }
+
+    /// Walks a folder (or each match of a glob). Files the walker could not read, and files
+    /// named like images that are not PNG or JPEG, are listed too so they get a failed row
+    /// with the reason; other files (notes, `.DS_Store`) are left out.
+    public func list(_ pattern: String, recursive: Bool) throws -> [String] {
+        var roots = [pattern]
+        if pattern.contains(where: { "*?[".contains($0) }) {
+            roots = Self.glob(pattern)
+            if roots.isEmpty { throw PipelineError(.invalidInput, "no file matches \(pattern)") }
+        } else if !FileManager.default.fileExists(atPath: pattern) {
+            throw PipelineError(.invalidInput, "\(pattern) does not exist; expected a folder of images or a glob such as 'photos/*.jpg'")
+        }
+        let listing = ImageFolderWalker().walk(roots)
+        var files = Set(listing.files)
+        for note in listing.notes where note.kind == .unreadable || Self.namedLikeImage(note.path) || note.reason.contains("image") {
+            files.insert(note.path)
+        }
+        var ordered = listing.files + listing.notes.map(\.path).filter { files.contains($0) && !listing.files.contains($0) }
+        ordered.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        if !recursive {
+            let base = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
+            ordered = ordered.filter { ($0 as NSString).deletingLastPathComponent == base || roots.contains($0) }
+        }
+        return ordered
+    }
+
+    static func namedLikeImage(_ path: String) -> Bool {
+        ["jpg", "jpeg", "jpe", "png", "gif", "webp", "heic", "heif", "bmp", "tif", "tiff", "avif"]
+            .contains((path as NSString).pathExtension.lowercased())
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { index in
+            result.gl_pathv[index].map { String(cString: $0) }
+        }
+    }
+
+    public func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment {
+        let image = try ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality))
+        return ImageAttachment(path: path, dataURL: image.dataURL, width: image.outWidth, height: image.outHeight, tokens: image.tokens)
+    }
+
+    public func estimateTokens(_ path: String, maxSide: Int?) -> Int? {
+        // A full prepare: exact, and batches are packed once per run.
+        try? ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality)).tokens
+    }
+
+    public func thumbnail(_ path: String, maxSide: Int) -> String? {
+        try? ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: 75)).dataURL
+    }
+}
