@@ -45,7 +45,7 @@ struct DiskImages: ImageSource {
         return ImageAttachment(path: path, dataURL: "data:image/jpeg;base64," + data.base64EncodedString(), width: 64, height: 64, tokens: 150)
     }
 
-    func estimateTokens(_ path: String, maxSide: Int?) -> Int? { isImage(path) ? 150 : nil }
+    func estimateTokens(_ path: String, maxSide: Int?) throws -> Int { try prepare(path, maxSide: maxSide).tokens }
 
     func thumbnail(_ path: String, maxSide: Int) -> String? { nil }
 }

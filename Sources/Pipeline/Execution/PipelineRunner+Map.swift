@@ -7,13 +7,13 @@ extension PipelineRunner {
         var good: [(StepItem, Int)] = []
         var units: [StepItem] = []
         for item in source {
-            if let tokens = environment.images.estimateTokens(item.path, maxSide: options.maxSide) {
-                good.append((item, tokens))
-            } else {
-                // Not an image: it gets its own failed row rather than sinking a batch.
+            do {
+                good.append((item, try environment.images.estimateTokens(item.path, maxSide: options.maxSide)))
+            } catch {
+                // Not a usable image: it gets its own failed row rather than sinking a batch.
                 var failed = item
                 failed.ok = false
-                failed.error = "not a readable PNG or JPEG image"
+                failed.error = Self.reason(error)
                 units.append(failed)
             }
         }
@@ -160,7 +160,7 @@ extension PipelineRunner {
         do {
             (request, imageTokens) = try self.request(for: unit, step: step, total: total, results: results, prepare: true)
         } catch {
-            record.error = "cannot prepare image: \(error)"
+            record.error = Self.reason(error)
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
         let key = request.cacheKey
@@ -200,6 +200,11 @@ extension PipelineRunner {
             log.error = record.error
             return try await finish(record, log: log, sent: true, cached: false, answer: nil)
         }
+    }
+
+    /// An error as a row's reason: the message alone (the row already names the file).
+    static func reason(_ error: any Error) -> String {
+        (error as? PipelineError)?.message ?? "\(error)"
     }
 
     static func fieldsJSON(_ unit: StepItem) -> String? {

@@ -195,7 +195,7 @@ extension PipelineRunner {
                         let text = request.messages.flatMap(\.parts).compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")
                         return (index, .success(self.environment.text.tokens(in: text) + imageTokens))
                     } catch {
-                        return (index, .failure("cannot prepare image: \(error)"))
+                        return (index, .failure(PipelineRunner.reason(error)))
                     }
                 }
             }

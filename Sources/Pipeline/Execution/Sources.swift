@@ -27,8 +27,9 @@ public protocol ImageSource: Sendable {
     /// - Throws: an error whose description says why the file cannot be sent.
     func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment
     /// The prompt tokens the image will cost once prepared, read cheaply (header or a
-    /// scaled decode) to pack batches; nil when the file is not a usable image.
-    func estimateTokens(_ path: String, maxSide: Int?) -> Int?
+    /// scaled decode) to pack batches.
+    /// - Throws: an error saying why the file cannot be sent.
+    func estimateTokens(_ path: String, maxSide: Int?) throws -> Int
     /// A small JPEG `data:` URL for galleries, or nil when the file is not an image.
     func thumbnail(_ path: String, maxSide: Int) -> String?
 }

@@ -29,7 +29,7 @@ public struct IngestImageSource: ImageSource {
         }
         let listing = ImageFolderWalker().walk(roots)
         var files = Set(listing.files)
-        for note in listing.notes where note.kind == .unreadable || Self.namedLikeImage(note.path) || note.reason.contains("image") {
+        for note in listing.notes where note.kind == .unreadable || Self.namedLikeImage(note.path) || note.reason.contains("only PNG and JPEG") {
             files.insert(note.path)
         }
         var ordered = listing.files + listing.notes.map(\.path).filter { files.contains($0) && !listing.files.contains($0) }
@@ -56,13 +56,18 @@ public struct IngestImageSource: ImageSource {
     }
 
     public func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment {
-        let image = try ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality))
-        return ImageAttachment(path: path, dataURL: image.dataURL, width: image.outWidth, height: image.outHeight, tokens: image.tokens)
+        do {
+            let image = try ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality))
+            return ImageAttachment(path: path, dataURL: image.dataURL, width: image.outWidth, height: image.outHeight, tokens: image.tokens)
+        } catch {
+            // The row already names the file: keep only what is wrong with it.
+            throw PipelineError(.itemFailed, error.message)
+        }
     }
 
-    public func estimateTokens(_ path: String, maxSide: Int?) -> Int? {
+    public func estimateTokens(_ path: String, maxSide: Int?) throws -> Int {
         // A full prepare: exact, and batches are packed once per run.
-        try? ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality)).tokens
+        try prepare(path, maxSide: maxSide).tokens
     }
 
     public func thumbnail(_ path: String, maxSide: Int) -> String? {
