@@ -42,6 +42,9 @@ struct BenchClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Model id to ask.")
     var model = SeedModels.maverick
 
+    @Option(name: .long, help: "Also write the image sent to this file (to check or to reuse).")
+    var saveImage: String?
+
     @Flag(name: .long, help: "Stream the answers (SSE) instead of one JSON body.")
     var stream = false
 
@@ -55,18 +58,12 @@ struct BenchClientCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let imageURL: ImageURL
-        let imageBytes: Int
-        if let image {
-            let data = try Data(contentsOf: URL(fileURLWithPath: image))
-            let mime = data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
-            imageURL = ImageURL(mimeType: mime, base64: data.base64EncodedString())
-            imageBytes = data.count
-        } else {
-            let png = SyntheticPNG.make(approximateBytes: imageKB * 1024)
-            imageURL = ImageURL(mimeType: "image/png", base64: Data(png).base64EncodedString())
-            imageBytes = png.count
-        }
+        let data = try image.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+            ?? Data(SyntheticPNG.make(approximateBytes: imageKB * 1024))
+        let mime = data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+        let imageURL = ImageURL(mimeType: mime, base64: data.base64EncodedString())
+        let imageBytes = data.count
+        if let saveImage { try data.write(to: URL(fileURLWithPath: saveImage)) }
 
         var configuration = OpenRouterConfiguration(
             baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment["OPENROUTER_API_KEY"] ?? "bench-key",
