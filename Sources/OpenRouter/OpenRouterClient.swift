@@ -1,0 +1,437 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// Talks to OpenRouter (or any OpenAI-compatible endpoint): non-streaming and streamed chat
+/// completions with typed errors, retries with backoff, a run-wide ``RateGovernor``, a
+/// ``ModelRegistry`` and a ``UsageLedger``.
+///
+/// ```swift
+/// let client = OpenRouterClient(configuration: .fromEnvironment())
+/// do {
+///     let answer = try await client.complete(ChatRequest(model: SeedModels.maverick, messages: [
+///         .user(text: "Describe this photo.", images: [ImageURL(mimeType: "image/jpeg", base64: b64)]),
+///     ]))
+///     print(answer.text, answer.usage?.promptTokens ?? 0, answer.cost)
+/// } catch let error as OpenRouterError {
+///     print(error.message)
+/// }
+/// try await client.shutdown()   // always, once: it owns an HTTP connection pool
+/// ```
+public final class OpenRouterClient: Sendable {
+    /// The configuration the client was made with.
+    public let configuration: OpenRouterConfiguration
+    /// Admission control shared by every request of this client.
+    public let governor: RateGovernor
+    /// Usage and cost of everything this client answered.
+    public let ledger: UsageLedger
+    /// Models the endpoint offers.
+    public let registry: ModelRegistry
+
+    private let transport: any HTTPTransport
+    private let clock: any RateClock
+    private let random: @Sendable () -> Double
+    private let redactor: Redactor
+    private var logger: Logger { configuration.logger }
+
+    /// Creates a client with its own connection pool (AsyncHTTPClient). Call ``shutdown()`` when done.
+    public convenience init(configuration: OpenRouterConfiguration) {
+        self.init(
+            configuration: configuration,
+            transport: AsyncHTTPClientTransport(
+                maxConnections: configuration.maxConcurrency, connectTimeout: configuration.connectTimeout,
+                readTimeout: configuration.readTimeout))
+    }
+
+    /// Creates a client over any transport (tests script responses with it), clock and jitter source.
+    package init(
+        configuration: OpenRouterConfiguration, transport: any HTTPTransport,
+        clock: any RateClock = SystemRateClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        recordStarts: Bool = false
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+        self.random = random
+        self.redactor = Redactor(secret: configuration.apiKey)
+        self.governor = RateGovernor(
+            requestsPerMinute: configuration.requestsPerMinute ?? OpenRouterConfiguration.freeTierRequestsPerMinute,
+            maxConcurrency: configuration.maxConcurrency, rateWindow: configuration.rateWindow, clock: clock,
+            recordStarts: recordStarts)
+        self.ledger = UsageLedger()
+        self.registry = ModelRegistry(configuration: configuration, transport: transport)
+    }
+
+    /// Closes every connection. The client can't be used afterwards.
+    public func shutdown() async throws {
+        try await transport.shutdown()
+    }
+
+    // MARK: - Public API
+
+    /// Asks for a whole answer, retrying what can succeed later.
+    /// - Parameters:
+    ///   - request: what to ask; `stream` is set by the client.
+    ///   - streamed: receive it as SSE (keeps long generations alive through proxies; mid-stream
+    ///     failures are retried from scratch) instead of one JSON body.
+    /// - Returns: the answer with usage and cost, recorded in ``ledger``.
+    /// - Throws: ``OpenRouterError``.
+    public func complete(_ request: ChatRequest, streamed: Bool = false) async throws -> ChatCompletion {
+        let prepared = try await prepare(request, stream: streamed)
+        return try await execute(prepared, sink: nil)
+    }
+
+    /// Streams an answer: `.content` and `.reasoning` deltas as they arrive, then `.completed`
+    /// with the whole answer and its usage. Failures before the first delta are retried; after
+    /// it, the stream ends with ``OpenRouterError/Code/midStream(partialText:)``. Cancelling the
+    /// consuming task (or dropping the stream) closes the connection.
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let prepared = try await self.prepare(request, stream: true)
+                    let sink = EventSink { continuation.yield($0) }
+                    let completion = try await self.execute(prepared, sink: sink)
+                    continuation.yield(.completed(completion))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The models the endpoint offers, or the built-in facts when it can't be reached.
+    public func models(refresh: Bool = false) async -> ModelRegistry.Catalog {
+        await registry.catalog(refresh: refresh)
+    }
+
+    /// The exact JSON body the client sends for `request` (seed-model adjustments applied):
+    /// the bytes to hash for a response cache, or to check against OpenRouter's schema.
+    public static func requestBody(for request: ChatRequest, stream: Bool = false) throws -> Data {
+        var adapted = SeedModels.adapt(request)
+        adapted.stream = stream
+        return try bodyEncoder.encode(adapted)
+    }
+
+    // MARK: - Internals
+
+    private static let bodyEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        // Sorted keys make the body (and a hash of it) deterministic; unescaped slashes keep
+        // base64 images from growing by a backslash per "/".
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    struct PreparedRequest: Sendable {
+        var model: String
+        var candidates: [String]
+        var body: ByteBuffer
+        var stream: Bool
+        var imageCount: Int
+        var rateLimited: Bool
+    }
+
+    /// Local checks that save a request that cannot succeed, then the body, encoded once.
+    func prepare(_ request: ChatRequest, stream: Bool) async throws -> PreparedRequest {
+        let candidates = request.candidateModels
+        let model = candidates.first ?? "the default model"
+        if configuration.isOpenRouter && configuration.apiKey == nil {
+            throw OpenRouterError(
+                .badKey, "No API key: set OPENROUTER_API_KEY (get one at https://openrouter.ai/keys).", model: model)
+        }
+        guard !request.messages.isEmpty else {
+            throw OpenRouterError(.badRequest, "The request has no messages.", model: model)
+        }
+        if request.imageCount > 0 {
+            for candidate in candidates {
+                if let info = await registry.info(for: candidate), !info.supportsImages {
+                    throw OpenRouterError(
+                        .imagesNotSupported(model: candidate),
+                        "\(candidate) reads text only, so the \(request.imageCount) image(s) of this request were not sent. Choose a model that accepts images (e.g. \(SeedModels.maverick)).",
+                        model: candidate)
+                }
+            }
+        }
+        if let maxTokens = request.maxTokens, let first = candidates.first,
+            let context = await registry.info(for: first)?.contextLength, maxTokens >= context
+        {
+            throw OpenRouterError(
+                .contextTooLong(requestedTokens: maxTokens, contextLength: context),
+                "max_tokens (\(maxTokens)) must be below \(first)'s context length (\(context)).", model: first)
+        }
+        let data: Data
+        do {
+            data = try Self.requestBody(for: request, stream: stream)
+        } catch {
+            throw OpenRouterError(.badRequest, "The request could not be encoded as JSON: \(error)", model: model)
+        }
+        return PreparedRequest(
+            model: model, candidates: candidates, body: ByteBuffer(bytes: data), stream: stream,
+            imageCount: request.imageCount,
+            rateLimited: configuration.requestsPerMinute(forModels: candidates) != nil)
+    }
+
+    /// The retry loop around single attempts.
+    func execute(_ prepared: PreparedRequest, sink: EventSink?) async throws -> ChatCompletion {
+        let policy = configuration.retryPolicy
+        var attempt = 0
+        while true {
+            attempt += 1
+            try await governor.acquire(rateLimited: prepared.rateLimited)
+            let outcome: Result<ChatCompletion, OpenRouterError>
+            do {
+                outcome = .success(try await attemptOnce(prepared, sink: sink))
+            } catch {
+                outcome = .failure(classify(error, model: prepared.model))
+            }
+            await governor.release()
+
+            switch outcome {
+            case .success(var completion):
+                completion.attempts = attempt
+                await ledger.record(completion)
+                return completion
+            case .failure(let error):
+                if error.code == .dailyCapReached { await governor.stop(with: error) }
+                let emitted = sink?.didEmit ?? false
+                let retryAfterTooLong = error.retryAfter.map { $0 > policy.maxRetryAfter } ?? false
+                guard error.isRetryable, !emitted, attempt < policy.maxAttempts, !retryAfterTooLong,
+                    !Task.isCancelled
+                else {
+                    await ledger.recordFailure(model: prepared.model, attempts: attempt)
+                    if Task.isCancelled && error.code != .cancelled {
+                        throw OpenRouterError(.cancelled, "The request was cancelled.", model: prepared.model)
+                    }
+                    throw error
+                }
+                let delay = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter, random: random())
+                if error.code == .rateLimited { await governor.pause(for: delay) }
+                logger.notice(
+                    "retrying after a failure",
+                    metadata: [
+                        "model": "\(prepared.model)", "attempt": "\(attempt)", "status": "\(error.status ?? 0)",
+                        "error": "\(error.message)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                    ])
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    await ledger.recordFailure(model: prepared.model, attempts: attempt)
+                    throw OpenRouterError(.cancelled, "The request was cancelled.", model: prepared.model)
+                }
+            }
+        }
+    }
+
+    private func attemptOnce(_ prepared: PreparedRequest, sink: EventSink?) async throws -> ChatCompletion {
+        let request = TransportRequest(
+            method: "POST", url: configuration.baseURL + "/chat/completions",
+            headers: RequestHeaders.make(configuration: configuration, json: true, stream: prepared.stream),
+            body: prepared.body, timeout: configuration.requestTimeout)
+        logger.debug(
+            "sending", metadata: ["model": "\(prepared.model)", "bytes": "\(prepared.body.readableBytes)"])
+        let response = try await transport.send(request)
+        guard response.status == 200 else {
+            throw try await errorFromResponse(response, model: prepared.model)
+        }
+        if prepared.stream {
+            return try await readStream(response, model: prepared.model, sink: sink)
+        }
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return try decodeCompletion(body, headers: response.headers, model: prepared.model)
+    }
+
+    private func errorFromResponse(_ response: TransportResponse, model: String) async throws -> OpenRouterError {
+        let body = try await response.body.collect(upTo: 4 << 20)
+        let envelope = try? JSONDecoder().decode(WireErrorEnvelope.self, from: Data(body.readableBytesView))
+        return OpenRouterError.fromResponse(
+            status: response.status, headers: response.headers, error: envelope?.error,
+            rawBody: String(buffer: body), model: model, redactor: redactor)
+    }
+
+    private func decodeCompletion(_ body: ByteBuffer, headers: [(name: String, value: String)], model: String) throws
+        -> ChatCompletion
+    {
+        let wire: WireChatResponse
+        do {
+            wire = try JSONDecoder().decode(WireChatResponse.self, from: Data(body.readableBytesView))
+        } catch {
+            throw OpenRouterError(
+                .invalidResponse,
+                "The endpoint's answer is not a chat completion (\(body.readableBytes) bytes); it will be retried.",
+                status: 200, model: model)
+        }
+        if let error = wire.error {
+            throw OpenRouterError.fromResponse(
+                status: error.code?.intValue ?? 502, headers: headers, error: error, rawBody: nil, model: model,
+                redactor: redactor)
+        }
+        guard let choice = wire.choices?.first else {
+            throw OpenRouterError(.invalidResponse, "The answer has no choices; it will be retried.", status: 200, model: model)
+        }
+        if choice.finishReason == "error" {
+            throw OpenRouterError(
+                .providerDown, "\(model) failed while answering; it will be retried.", status: 200, model: model)
+        }
+        var text = choice.message?.content ?? ""
+        var reasoning = choice.message?.reasoning
+        if text.contains("<think>") {
+            let split = ThinkTagSplitter.split(text)
+            text = split.content
+            if !split.reasoning.isEmpty { reasoning = [reasoning, split.reasoning].compactMap { $0 }.joined(separator: "\n") }
+        }
+        let answered = wire.model ?? model
+        return ChatCompletion(
+            id: wire.id, model: answered, provider: wire.provider, text: text,
+            reasoning: reasoning.flatMap { $0.isEmpty ? nil : $0 }, refusal: choice.message?.refusal,
+            finishReason: choice.finishReason.map(FinishReason.init), usage: wire.usage,
+            cost: cost(of: wire.usage, model: answered))
+    }
+
+    private func readStream(_ response: TransportResponse, model: String, sink: EventSink?) async throws
+        -> ChatCompletion
+    {
+        var parser = ServerSentEventParser()
+        var splitter = ThinkTagSplitter()
+        var text = ""
+        var reasoning = ""
+        var usage: Usage?
+        var finish: String?
+        var id: String?
+        var answered: String?
+        var provider: String?
+        var done = false
+        let decoder = JSONDecoder()
+
+        func emit(_ piece: (content: String, reasoning: String)) {
+            if !piece.reasoning.isEmpty {
+                reasoning += piece.reasoning
+                sink?.emit(.reasoning(piece.reasoning))
+            }
+            if !piece.content.isEmpty {
+                text += piece.content
+                sink?.emit(.content(piece.content))
+            }
+        }
+
+        func handle(_ data: [UInt8]) throws {
+            if data.elementsEqual("[DONE]".utf8) {
+                done = true
+                return
+            }
+            let chunk: WireStreamChunk
+            do {
+                chunk = try decoder.decode(WireStreamChunk.self, from: Data(data))
+            } catch {
+                throw OpenRouterError(.invalidResponse, "A streamed event is not valid JSON.", status: 200, model: model)
+            }
+            id = id ?? chunk.id
+            answered = chunk.model ?? answered
+            provider = chunk.provider ?? provider
+            if let chunkUsage = chunk.usage { usage = chunkUsage }
+            for choice in chunk.choices ?? [] {
+                if let delta = choice.delta {
+                    if let r = delta.reasoning, !r.isEmpty { emit(("", r)) }
+                    if let c = delta.content, !c.isEmpty { emit(splitter.feed(c)) }
+                }
+                if let reason = choice.finishReason { finish = reason }
+            }
+            if let error = chunk.error {
+                emit(splitter.finish())
+                var typed = OpenRouterError.fromResponse(
+                    status: error.code?.intValue ?? 502, headers: [], error: error, rawBody: nil,
+                    model: answered ?? model, redactor: redactor)
+                if !text.isEmpty || !reasoning.isEmpty {
+                    typed = OpenRouterError(
+                        .midStream(partialText: text),
+                        "The answer broke off after \(text.count) characters: \(typed.message)", status: 200,
+                        serverCode: typed.serverCode, model: typed.model)
+                }
+                throw typed
+            }
+        }
+
+        do {
+            for try await buffer in response.body {
+                for event in parser.feed(buffer.readableBytesView) {
+                    try handle(event)
+                    if done { break }
+                }
+                if done { break }
+                try Task.checkCancellation()
+            }
+            if !done, let last = parser.finish() { try handle(last) }
+        } catch let error as OpenRouterError {
+            throw error
+        } catch {
+            var typed = classify(error, model: model)
+            if !text.isEmpty, typed.code != .cancelled {
+                typed = OpenRouterError(
+                    .midStream(partialText: text),
+                    "The connection dropped after \(text.count) characters of the answer; it will be retried.",
+                    model: model, cause: TransportFailure(error))
+            }
+            throw typed
+        }
+        emit(splitter.finish())
+        guard done || finish != nil else {
+            let message = "The stream ended before the answer was complete."
+            throw text.isEmpty
+                ? OpenRouterError(.transport, message + " It will be retried.", model: model)
+                : OpenRouterError(.midStream(partialText: text), message, model: model)
+        }
+        let answeredModel = answered ?? model
+        return ChatCompletion(
+            id: id, model: answeredModel, provider: provider, text: text,
+            reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finish.map(FinishReason.init),
+            usage: usage, cost: cost(of: usage, model: answeredModel))
+    }
+
+    private func cost(of usage: Usage?, model: String) -> Double {
+        if let reported = usage?.cost { return reported }
+        guard let usage, let info = SeedModels.builtIn.first(where: { $0.id == model }) else { return 0 }
+        return info.pricing.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+    }
+
+    /// Maps anything thrown during an attempt to an ``OpenRouterError``.
+    private func classify(_ error: any Error, model: String) -> OpenRouterError {
+        if let error = error as? OpenRouterError { return error }
+        if error is CancellationError || Task.isCancelled {
+            return OpenRouterError(.cancelled, "The request was cancelled.", model: model)
+        }
+        if let http = error as? HTTPClientError {
+            switch http {
+            case .readTimeout, .deadlineExceeded, .connectTimeout, .writeTimeout:
+                return OpenRouterError(
+                    .timeout, "\(configuration.baseURL) did not answer in time; it will be retried.", model: model,
+                    cause: TransportFailure(error))
+            case .cancelled:
+                return OpenRouterError(.cancelled, "The request was cancelled.", model: model)
+            default: break
+            }
+        }
+        return OpenRouterError(
+            .transport, "The connection to \(configuration.baseURL) failed (\(redactor.redact(String(describing: error)))).",
+            model: model, cause: TransportFailure(error))
+    }
+}
+
+/// Where ``OpenRouterClient/stream(_:)`` delivers deltas; remembers whether any went out, since
+/// a request whose text already reached the caller must not be retried.
+final class EventSink: @unchecked Sendable {
+    // @unchecked: used by the one task running the request, sequentially.
+    private let deliver: (ChatStreamEvent) -> Void
+    private(set) var didEmit = false
+
+    init(_ deliver: @escaping (ChatStreamEvent) -> Void) {
+        self.deliver = deliver
+    }
+
+    func emit(_ event: ChatStreamEvent) {
+        didEmit = true
+        deliver(event)
+    }
+}
