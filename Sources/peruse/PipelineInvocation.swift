@@ -38,10 +38,34 @@ enum PipelineInvocation {
         let progress = RunProgress(live: interactive)
         do {
             let definition = try PipelineParser().parse(text, file: file)
-            let services = try PeruseServices(
-                baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, maxSide: common.maxSide,
-                concurrency: common.concurrency, offline: dryRun)
-            defer { services.shutdown() }
+            // Everything that can be checked offline is checked before any connection is made.
+            try PipelineValidator(defaultModel: options.fallbackModel, facts: PeruseServices.builtInFacts).validate(definition)
+            _ = try definition.resolveInputs(inputs)
+            let services = try await PeruseServices.make(
+                baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, concurrency: common.concurrency)
+            let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL)
+            await services.shutdown()
+            return report
+        } catch let error as PipelineError {
+            await progress.finishLine()
+            standardError("error: " + (common.verbose ? error.description : error.location.map { "\($0): \(error.message)" } ?? error.message))
+            switch error.code {
+            case .invalidPipeline, .invalidInput: return 2
+            case .unreachable: return 3
+            case .itemFailed, .store, .output: return 1
+            }
+        } catch {
+            await progress.finishLine()
+            standardError("error: \(error)")
+            return 1
+        }
+    }
+
+    static func execute(
+        _ definition: PipelineDefinition, services: PeruseServices, options: RunOptions, progress: RunProgress,
+        common: CommonOptions, dryRun: Bool, baseURL: String
+    ) async throws -> Int32 {
+        do {
             let store = dryRun ? nil : try RunStore(path: common.store)
             let runner = try PipelineRunner(
                 definition: definition, options: options,
@@ -66,18 +90,9 @@ enum PipelineInvocation {
             standardError(summary)
             if report.unreachable { standardError("nothing could run: \(baseURL) was unreachable") }
             return report.exitCode
-        } catch let error as PipelineError {
-            await progress.finishLine()
-            standardError("error: " + (common.verbose ? error.description : error.location.map { "\($0): \(error.message)" } ?? error.message))
-            switch error.code {
-            case .invalidPipeline, .invalidInput: return 2
-            case .unreachable: return 3
-            case .itemFailed, .store, .output: return 1
-            }
         } catch {
-            await progress.finishLine()
-            standardError("error: \(error)")
-            return 1
+            await services.shutdown()
+            throw error
         }
     }
 }

@@ -9,19 +9,19 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 final class RecordingChat: ChatService, @unchecked Sendable {
     // @unchecked: every access to `sent` goes through `lock`.
     private let lock = NSLock()
-    private var sent: [ChatRequest] = []
-    let answer: @Sendable (ChatRequest) throws -> String
+    private var sent: [ModelRequest] = []
+    let answer: @Sendable (ModelRequest) throws -> String
 
-    init(answer: @escaping @Sendable (ChatRequest) throws -> String) {
+    init(answer: @escaping @Sendable (ModelRequest) throws -> String) {
         self.answer = answer
     }
 
-    var requests: [ChatRequest] { lock.withLock { sent } }
+    var requests: [ModelRequest] { lock.withLock { sent } }
 
-    func send(_ request: ChatRequest) async throws -> ChatAnswer {
+    func send(_ request: ModelRequest) async throws -> ModelAnswer {
         lock.withLock { sent.append(request) }
         let text = try answer(request)
-        return ChatAnswer(text: text, model: request.model, promptTokens: 100, completionTokens: 10, cost: 0.001)
+        return ModelAnswer(text: text, model: request.model, promptTokens: 100, completionTokens: 10, cost: 0.001)
     }
 }
 

@@ -60,15 +60,15 @@ extension PipelineRunner {
     }
 
     /// Builds the request of one unit. Throws when an image cannot be prepared.
-    func request(for unit: StepItem, step: ResolvedStep, total: Int, results: [String: String], prepare: Bool) throws -> (ChatRequest, imageTokens: Int) {
+    func request(for unit: StepItem, step: ResolvedStep, total: Int, results: [String: String], prepare: Bool) throws -> (ModelRequest, imageTokens: Int) {
         var context = unit.templateContext(total: total)
         for (key, value) in inputs where context[key] == nil { context[key] = value }
         for (key, value) in results where context[key] == nil { context[key] = value }
-        var messages: [ChatRequest.Message] = []
+        var messages: [ModelRequest.Message] = []
         if let system = step.system {
             messages.append(.init(role: "system", parts: [.text(system.render(context))]))
         }
-        var parts: [ChatRequest.Part] = [.text(step.prompt?.render(context) ?? "")]
+        var parts: [ModelRequest.Part] = [.text(step.prompt?.render(context) ?? "")]
         var imageTokens = 0
         let batched = unit.fields["batch"] != nil
         for image in unit.images {
@@ -85,7 +85,7 @@ extension PipelineRunner {
             parts.append(.image(url: url, name: image.name))
         }
         messages.append(.init(role: "user", parts: parts))
-        let request = ChatRequest(
+        let request = ModelRequest(
             model: step.model, messages: messages, maxTokens: step.maxTokens,
             temperature: step.definition.temperature?.value, jsonSchema: step.definition.jsonSchema?.value)
         return (request, imageTokens)
@@ -129,7 +129,7 @@ extension PipelineRunner {
         try Task.checkCancellation()
         var item = unit
         let progress = environment.progress
-        func finish(_ record: RunStore.ItemRecord, log: RunStore.LogEntry?, sent: Bool, cached: Bool, answer: ChatAnswer?) async throws -> StepItem {
+        func finish(_ record: RunStore.ItemRecord, log: RunStore.LogEntry?, sent: Bool, cached: Bool, answer: ModelAnswer?) async throws -> StepItem {
             try store.record(record, log: log)
             item.ok = record.state == .done
             item.error = record.error
@@ -155,7 +155,7 @@ extension PipelineRunner {
             await progress?.itemFinished(ok: true, answer: nil, cached: true, sent: false)
             return item
         }
-        let request: ChatRequest
+        let request: ModelRequest
         let imageTokens: Int
         do {
             (request, imageTokens) = try self.request(for: unit, step: step, total: total, results: results, prepare: true)
@@ -163,7 +163,13 @@ extension PipelineRunner {
             record.error = Self.reason(error)
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
-        let key = request.cacheKey
+        let key: String
+        do {
+            key = ModelRequest.cacheKey(of: try chat.requestBody(for: request))
+        } catch {
+            record.error = "cannot encode the request: \(error)"
+            return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+        }
         record.requestKey = key
         let needed = environment.text.tokens(in: request.messages.flatMap(\.parts).compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")) + imageTokens + step.maxTokens
         if needed > step.facts.contextLength {
@@ -218,7 +224,7 @@ extension PipelineRunner {
 }
 
 extension RunStore.ItemRecord {
-    mutating func apply(_ answer: ChatAnswer) {
+    mutating func apply(_ answer: ModelAnswer) {
         state = .done
         text = answer.text
         error = nil
@@ -230,7 +236,7 @@ extension RunStore.ItemRecord {
 }
 
 extension RunStore.LogEntry {
-    mutating func apply(_ answer: ChatAnswer) {
+    mutating func apply(_ answer: ModelAnswer) {
         response = answer.text
         model = answer.model
         promptTokens = answer.promptTokens

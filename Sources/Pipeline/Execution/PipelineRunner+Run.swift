@@ -21,7 +21,7 @@ actor ReportBuilder {
     var report: RunReport
     init(_ report: RunReport) { self.report = report }
 
-    func add(_ item: StepItem, sent: Bool, cached: Bool, answer: ChatAnswer?) {
+    func add(_ item: StepItem, sent: Bool, cached: Bool, answer: ModelAnswer?) {
         report.items += 1
         if !item.ok {
             report.failed += 1

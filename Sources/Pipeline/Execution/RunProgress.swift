@@ -53,7 +53,7 @@ public actor RunProgress {
     func requestStarted() { snapshot.inFlight += 1; draw() }
     func requestEnded() { snapshot.inFlight -= 1 }
 
-    func itemFinished(ok: Bool, answer: ChatAnswer?, cached: Bool, sent: Bool) {
+    func itemFinished(ok: Bool, answer: ModelAnswer?, cached: Bool, sent: Bool) {
         snapshot.done += 1
         if !ok { snapshot.failed += 1 }
         if cached { snapshot.cached += 1 }

@@ -155,11 +155,11 @@ public final class RunStore: Sendable {
     // MARK: Cache
 
     /// The stored answer for a request hash, if any.
-    public func cachedAnswer(forKey key: String) throws -> ChatAnswer? {
+    public func cachedAnswer(forKey key: String) throws -> ModelAnswer? {
         try wrap("read the response cache") {
             try database.read { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM response WHERE key = ?", arguments: [key]).map {
-                    ChatAnswer(
+                    ModelAnswer(
                         text: $0["text"], model: $0["model"], promptTokens: $0["prompt_tokens"],
                         completionTokens: $0["completion_tokens"], cost: $0["cost"])
                 }
@@ -168,7 +168,7 @@ public final class RunStore: Sendable {
     }
 
     /// Stores an answer under its request hash.
-    public func cache(_ answer: ChatAnswer, forKey key: String) throws {
+    public func cache(_ answer: ModelAnswer, forKey key: String) throws {
         try wrap("write the response cache") {
             try database.write { db in
                 try db.execute(

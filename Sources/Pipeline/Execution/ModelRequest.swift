@@ -5,7 +5,7 @@ import Foundation
 /// OpenAI/OpenRouter wire format, keys sorted) is what is hashed for the response cache, so
 /// two requests share a cache entry only if every byte the model would see is the same,
 /// image data included.
-public struct ChatRequest: Sendable, Hashable {
+public struct ModelRequest: Sendable, Hashable {
     /// A part of a user message.
     public enum Part: Sendable, Hashable {
         case text(String)
@@ -77,8 +77,8 @@ public struct ChatRequest: Sendable, Hashable {
         (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 
-    /// SHA-256 of the canonical body, hex: the cache key.
-    public var cacheKey: String {
+    /// SHA-256 of `body`, hex: the cache key.
+    public static func cacheKey(of body: Data) -> String {
         SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -101,7 +101,7 @@ public struct ChatRequest: Sendable, Hashable {
 }
 
 /// A model's answer with its usage and cost.
-public struct ChatAnswer: Sendable, Equatable, Codable {
+public struct ModelAnswer: Sendable, Equatable, Codable {
     public var text: String
     public var model: String
     public var promptTokens: Int
@@ -124,5 +124,12 @@ public protocol ChatService: Sendable {
     /// Sends one request and returns the whole answer.
     /// - Throws: `PipelineError` with `.unreachable` when the endpoint could not be reached
     ///   after retries (the run stops being useful), `.itemFailed` when this request failed.
-    func send(_ request: ChatRequest) async throws -> ChatAnswer
+    func send(_ request: ModelRequest) async throws -> ModelAnswer
+
+    /// The exact bytes that `send` would put on the wire: hashed for the response cache.
+    func requestBody(for request: ModelRequest) throws -> Data
+}
+
+extension ChatService {
+    public func requestBody(for request: ModelRequest) throws -> Data { request.body }
 }
