@@ -93,15 +93,23 @@ final class TemporaryFolder {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A folder with `good` copies of a real corpus JPEG and `bad` broken files.
+/// A folder with `good` real images and `bad` broken files named like JPEGs. Images are the
+/// samples' photos (distinct pictures) while they last, then copies of a corpus JPEG made
+/// distinct files by a byte after the end marker.
 func imageFolder(good: Int, bad: Int, in folder: TemporaryFolder) throws -> String {
     let images = folder.file("images")
     try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+    let samples = packageRoot.appendingPathComponent("samples/images").path
+    let photos = try FileManager.default.contentsOfDirectory(atPath: samples).sorted().map { samples + "/" + $0 }
     let source = packageRoot.appendingPathComponent("../shared/corpus/jpeg/libjpeg-turbo-testimages/testorig.jpg").standardized.path
     let data = try Data(contentsOf: URL(fileURLWithPath: source))
     for index in 0..<good {
-        // One byte appended after EOI makes each file distinct (distinct cache keys).
-        try (data + Data([UInt8(index % 256)])).write(to: URL(fileURLWithPath: (images as NSString).appendingPathComponent(String(format: "img%03d.jpg", index))))
+        let name = (images as NSString).appendingPathComponent(String(format: "img%03d.jpg", index))
+        if good <= photos.count {
+            try FileManager.default.copyItem(atPath: photos[index], toPath: name)
+        } else {
+            try (data + Data([UInt8(index % 256)])).write(to: URL(fileURLWithPath: name))
+        }
     }
     for index in 0..<bad {
         try Data("not an image \(index)".utf8).write(to: URL(fileURLWithPath: (images as NSString).appendingPathComponent(String(format: "bad%02d.jpg", index))))
