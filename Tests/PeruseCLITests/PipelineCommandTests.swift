@@ -1,0 +1,118 @@
+import Foundation
+import OpenRouterEmulator
+import Testing
+
+/// `peruse caption|ask|summarize|run` as a user runs them: a real process against the emulator.
+@Suite("Pipeline commands", .serialized)
+struct PipelineCommandTests {
+    static var samples: String { packageRoot.appendingPathComponent("samples").path }
+
+    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
+        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
+    }
+
+    @Test("a caption run killed with SIGKILL halfway resumes: each image once, at most the in-flight requests repeated")
+    func killAndResume() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.latency = .milliseconds(150)
+        let emulator = try await OpenRouterEmulator.start(configuration)
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(40, in: folder.path)
+        let concurrency = 3
+        let arguments = [
+            "caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", String(concurrency),
+        ]
+        let first = try PeruseProcess(arguments, in: folder.path)
+        // Wait (without a deadline that could fail on a slow machine) until about half is done.
+        while Self.chats(emulator).filter({ $0.outcome != nil }).count < 20 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        first.kill9()
+        let beforeKill = Self.chats(emulator).count
+        #expect(beforeKill < 40)
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/captions.jsonl"), "a result file appeared before the run finished")
+        let second = try PeruseProcess(arguments, in: folder.path).wait()
+        #expect(second.status == 0, "\(second.stderr)")
+        let rows = try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let paths = rows.compactMap { $0["path"] as? String }
+        #expect(paths.count == 40)
+        #expect(Set(paths).count == 40)
+        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+        let sent = Self.chats(emulator)
+        #expect(sent.count <= 40 + concurrency, "\(sent.count) requests for 40 images")
+        // Each image (by its bytes' hash) reached the emulator; repeats are only those in flight at the kill.
+        var seen: [String: Int] = [:]
+        for request in sent { for image in request.images { seen[image.sha256, default: 0] += 1 } }
+        #expect(seen.count == 40)
+        #expect(seen.values.filter { $0 > 1 }.count <= concurrency)
+        // A third run sends nothing at all.
+        let third = try PeruseProcess(arguments, in: folder.path).wait()
+        #expect(third.status == 0)
+        #expect(Self.chats(emulator).count == sent.count)
+    }
+
+    @Test("malformed pipeline files: one error with line and column, exit 2, nothing sent", arguments: [
+        ("unknown key", "steps:\n  - name: photos\n    images: IMAGES\n    recursiv: true\n", "bad.yaml:4:5:"),
+        ("missing step", "steps:\n  - name: photos\n    images: IMAGES\n  - name: captions\n    map: foto\n    prompt: x\n", "bad.yaml:5:10:"),
+        ("text-only model", "model: nvidia/llama-3.1-nemotron-ultra-253b-v1:free\nsteps:\n  - name: photos\n    images: IMAGES\n  - name: captions\n    map: photos\n    prompt: Describe it.\n", "bad.yaml:1:8:"),
+        ("unknown template variable", "steps:\n  - name: photos\n    images: IMAGES\n  - name: captions\n    map: photos\n    prompt: |\n      Describe {{file}}.\n", "bad.yaml:7:16:"),
+    ])
+    func malformed(_ name: String, _ yaml: String, _ location: String) async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(2, in: folder.path)
+        try yaml.replacingOccurrences(of: "IMAGES", with: images).write(toFile: folder.path + "/bad.yaml", atomically: true, encoding: .utf8)
+        let result = try peruse(["run", "bad.yaml", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(result.status == 2, "\(name): \(result.stderr)")
+        #expect(result.stderr.contains(location), "\(name): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(name): expected one error line: \(result.stderr)")
+        #expect(emulator.received.isEmpty, "\(name): something was sent")
+    }
+
+    @Test("no key and no network: caption, ask and summarize on the samples print their plans and exit 0", arguments: [
+        ["caption", "IMAGES"], ["ask", "IMAGES", "Which pictures show a person?"], ["summarize", "TEXT"],
+    ])
+    func offlinePlans(_ arguments: [String]) throws {
+        let folder = try TemporaryFolder()
+        let resolved = arguments.map {
+            $0.replacingOccurrences(of: "IMAGES", with: Self.samples + "/images")
+                .replacingOccurrences(of: "TEXT", with: Self.samples + "/texts/devils-dictionary.txt")
+        }
+        let result = try peruse(resolved, keyed: false, in: folder.path, wrapper: ["/usr/bin/unshare", "-n"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("OPENROUTER_API_KEY is not set: dry run"))
+        #expect(result.stdout.contains("Plan for"))
+        #expect(result.stdout.contains("Total: "))
+        #expect(result.stdout.contains("262,144-token context"))
+        if arguments[0] == "ask" { #expect(result.stdout.contains("5 images each") || result.stdout.contains("–5 images each")) }
+    }
+
+    @Test("the samples' HTML gallery embeds every image with its caption")
+    func gallery() async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let result = try peruse(["caption", Self.samples + "/images", "--out", "gallery.html", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: folder.path + "/gallery.html", encoding: .utf8)
+        #expect(html.contains("<meta name=\"viewport\""))
+        #expect(html.components(separatedBy: "<img src=\"data:image/").count - 1 == 8)
+        for request in Self.chats(emulator) {
+            let answer = try #require(request.outcome?.answer)
+            #expect(html.contains(answer.components(separatedBy: "\n")[0]))
+        }
+    }
+
+    @Test("an unreachable endpoint: exit 3")
+    func unreachable() throws {
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(1, in: folder.path)
+        let result = try peruse(["caption", images, "--base-url", "http://127.0.0.1:9/api/v1"], in: folder.path)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("unreachable"))
+    }
+}
