@@ -107,7 +107,7 @@ public struct ResultWriter: Sendable {
             h1{font-size:1.3em;margin:4px 4px 12px}
             .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}
             figure{margin:0;background:#fff;border-radius:8px;overflow:hidden;box-shadow:0 1px 3px #0002}
-            figure img{display:block;width:100%;height:220px;object-fit:cover;background:#ddd}
+            figure img{display:block;width:100%;height:240px;object-fit:contain;background:#e8e8e4}
             .noimg{height:220px;display:flex;align-items:center;justify-content:center;background:#eee;color:#888}
             figcaption{padding:10px 12px;overflow-wrap:anywhere}
             figcaption p{margin:6px 0 0}
