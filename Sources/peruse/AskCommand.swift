@@ -21,7 +21,7 @@ struct AskCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let batch, !(1...8).contains(batch) {
-            throw ValidationError("--batch must be from 1 to 8 images per request, got \(batch)")
+            throw usageError("--batch must be from 1 to 8 images per request, got \(batch)")
         }
     }
 

@@ -22,7 +22,7 @@ struct CaptionCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let format, ResultFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be jsonl, csv, md or html, got `\(format)`")
+            throw usageError("--format must be jsonl, csv, md or html, got `\(format)`")
         }
     }
 

@@ -32,10 +32,17 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard (1...64).contains(concurrency) else {
-            throw ValidationError("--concurrency must be from 1 to 64, got \(concurrency)")
+            throw usageError("--concurrency must be from 1 to 64, got \(concurrency)")
         }
         if let maxSide, !(16...8192).contains(maxSide) {
-            throw ValidationError("--max-side must be from 16 to 8192 pixels, got \(maxSide)")
+            throw usageError("--max-side must be from 16 to 8192 pixels, got \(maxSide)")
         }
     }
+}
+
+/// A bad option value: one line on standard error and exit 2, as DESIGN.md's exit codes say
+/// (ArgumentParser's own `ValidationError` exits 64).
+func usageError(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(2)
 }

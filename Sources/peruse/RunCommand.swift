@@ -18,7 +18,7 @@ struct RunCommand: AsyncParsableCommand {
         var inputs: [String: String] = [:]
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
-                throw ValidationError("--set expects NAME=VALUE, got `\(setting)`")
+                throw usageError("--set expects NAME=VALUE, got `\(setting)`")
             }
             inputs[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
         }

@@ -19,7 +19,7 @@ struct SummarizeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let format, ResultFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be text, md, jsonl, csv or html, got `\(format)`")
+            throw usageError("--format must be text, md, jsonl, csv or html, got `\(format)`")
         }
     }
 
