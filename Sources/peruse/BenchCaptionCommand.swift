@@ -35,6 +35,9 @@ struct BenchCaptionCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Longest side of the test images, in pixels.")
     var side = 640
 
+    @Option(name: .long, help: "API key for the endpoint (default: $OPENROUTER_API_KEY, else the emulator's key).")
+    var apiKey: String?
+
     @Flag(name: .long, help: "Print the result as one JSON object.")
     var json = false
 
@@ -57,7 +60,7 @@ struct BenchCaptionCommand: AsyncParsableCommand {
             let name = String(format: "%@/img%05d.%@", imageFolder, index, photo.outFormat == .png ? "png" : "jpg")
             try Data(photo.bytes).write(to: URL(fileURLWithPath: name))
         }
-        let services = try await PeruseServices.make(baseURL: baseURL, apiKey: "bench", tokenizerPath: nil, concurrency: concurrency)
+        let services = try await PeruseServices.make(baseURL: baseURL, apiKey: apiKey ?? ProcessInfo.processInfo.environment["OPENROUTER_API_KEY"] ?? "sk-or-v1-emulator", tokenizerPath: nil, concurrency: concurrency)
         var options = RunOptions()
         options.concurrency = concurrency
         options.useCache = false
@@ -84,6 +87,9 @@ struct BenchCaptionCommand: AsyncParsableCommand {
                 format: "caption: %d images (%@), %d sent, %d failed, concurrency %d, endpoint latency %.0f ms\n  %.2f s wall, ideal %.2f s (N·L/C): overhead %.1f%%",
                 images, sizes, report.sent, report.failed, concurrency, latencyMs, wall, ideal, overhead))
         }
-        if report.failed > 0 { throw ExitCode(1) }
+        if let first = report.failures.first {
+            FileHandle.standardError.write(Data("\(report.failed) failed, the first: \(first)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -110,7 +110,11 @@ extension PipelineRunner {
                     try await self.execute(unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder, circuit: circuit)
                 }
             }
-            while next < units.count && next < max(1, options.concurrency) { launch() }
+            // With a service that bounds its own requests in flight (the client's rate
+            // governor), a few more workers decode and encode the next images while the others
+            // wait for answers, then wait at the governor.
+            let width = max(1, options.concurrency) + (chat.admitsConcurrently ? 0 : ProcessInfo.processInfo.activeProcessorCount)
+            while next < units.count && next < width { launch() }
             while let item = try await group.next() {
                 finished.append(item)
                 if next < units.count { launch() }
