@@ -116,3 +116,35 @@ struct PipelineCommandTests {
         #expect(result.stderr.contains("unreachable"))
     }
 }
+
+/// done-when 6: the gallery screenshot script runs and produces non-blank screenshots
+/// (look at them: `scripts/gallery-screenshot.sh` prints where they are).
+@Suite("Gallery screenshot")
+struct GalleryScreenshotTests {
+    static let chromium = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+
+    @Test(
+        "scripts/gallery-screenshot.sh screenshots the samples' gallery",
+        .enabled(if: chromium || ProcessInfo.processInfo.environment["CI"] == "true", "chromium is not installed"))
+    func screenshot() throws {
+        let folder = try TemporaryFolder()
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/bin/bash")
+        script.arguments = [packageRoot.appendingPathComponent("scripts/gallery-screenshot.sh").path, folder.path + "/out"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PERUSE_BIN"] = URL(fileURLWithPath: peruseExecutable).deletingLastPathComponent().path
+        script.environment = environment
+        script.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        for name in ["gallery-phone.png", "gallery-desktop.png"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: folder.path + "/out/" + name)[.size] as? Int) ?? 0
+            // A blank page compresses to a few KB; eight photos do not.
+            #expect(size > 100_000, "\(name): \(size) bytes")
+        }
+        let html = try String(contentsOfFile: folder.path + "/out/gallery.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<img src=\"data:image/").count - 1 == 8)
+        #expect(html.contains("class=\"error\""))
+    }
+}

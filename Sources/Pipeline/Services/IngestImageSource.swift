@@ -22,7 +22,7 @@ public struct IngestImageSource: ImageSource {
     public func list(_ pattern: String, recursive: Bool) throws -> [String] {
         var roots = [pattern]
         if pattern.contains(where: { "*?[".contains($0) }) {
-            roots = Self.glob(pattern)
+            roots = Self.expand(pattern)
             if roots.isEmpty { throw PipelineError(.invalidInput, "no file matches \(pattern)") }
         } else if !FileManager.default.fileExists(atPath: pattern) {
             throw PipelineError(.invalidInput, "\(pattern) does not exist; expected a folder of images or a glob such as 'photos/*.jpg'")
@@ -46,10 +46,11 @@ public struct IngestImageSource: ImageSource {
             .contains((path as NSString).pathExtension.lowercased())
     }
 
-    static func glob(_ pattern: String) -> [String] {
+    /// The paths a shell glob matches, sorted (glob(3)).
+    static func expand(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
-        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
         return (0..<Int(result.gl_pathc)).compactMap { index in
             result.gl_pathv[index].map { String(cString: $0) }
         }
