@@ -30,6 +30,15 @@ public struct EmulatorConfiguration: Sendable {
         public static let freeTier = RateLimit(requests: 20)
     }
 
+    /// How far received images are decoded.
+    public enum ImageDecodingMode: Sendable, Hashable {
+        /// PNG and JPEG fully decoded with `ImageIngest` (pixels checked, EXIF orientation
+        /// applied to the reported size); GIF and WebP by header.
+        case full
+        /// Sizes from the headers only: for benchmarks where the emulator must cost the least.
+        case headerOnly
+    }
+
     /// Host to bind; only loopback makes sense for a test double.
     public var host: String = "127.0.0.1"
     /// Port to bind; 0 picks an ephemeral port (read it from ``RunningEmulator/port``).
@@ -61,6 +70,8 @@ public struct EmulatorConfiguration: Sendable {
     /// MAI-DS-R1 style models leave their reasoning as `<think>…</think>` inside the content
     /// instead of the `reasoning` field, as some providers do.
     public var reasoningInContent: Bool = false
+    /// How far received images are decoded (full by default).
+    public var imageDecoding: ImageDecodingMode = .full
     /// Largest request body accepted before a 413.
     public var maxRequestBytes: Int = 32 * 1024 * 1024
 

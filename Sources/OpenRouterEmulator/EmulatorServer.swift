@@ -105,7 +105,7 @@ struct EmulatorServer: Sendable {
 
         let parsed: ParsedChat
         do {
-            parsed = try ChatRequestParser.parse(body)
+            parsed = try ChatRequestParser.parse(body, imageDecoding: configuration.imageDecoding)
         } catch {
             return try await fail(error)
         }

@@ -50,6 +50,13 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("no-credit-key"), help: "A key answered with 402 (repeatable).")
     var noCreditKeys: [String] = []
 
+    @Option(help: "How far received images are decoded: full (PNG/JPEG pixels) or header (sizes only, cheapest).")
+    var decode: DecodeMode = .full
+
+    enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
+        case full, header
+    }
+
     @Flag(name: .customLong("reasoning-in-content"), help: "MAI-DS-R1 leaves <think>…</think> in the content.")
     var reasoningInContent = false
 
@@ -92,6 +99,7 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         if !keys.isEmpty { config.apiKeys = Set(keys) }
         config.noCreditKeys = Set(noCreditKeys)
         config.reasoningInContent = reasoningInContent
+        config.imageDecoding = decode == .full ? .full : .headerOnly
 
         let emulator = try await OpenRouterEmulator.start(config)
         // Unbuffered, so a script reading a pipe sees the line at once.
