@@ -285,6 +285,7 @@ struct EmulatorTests {
             let whole = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody())
             #expect(whole.content == "alpha beta gamma delta epsilon")
             #expect(emulator.counters.droppedConnections == 3)
+            #expect(emulator.received.map { $0.outcome?.answeredInFull } == [false, false, false, true])
         }
     }
 
@@ -297,6 +298,7 @@ struct EmulatorTests {
             #expect(response.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.outcome?.answeredBy == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.fallbackModels == [EmulatedModel.maiDSR1Free.id])
+            #expect(emulator.received.first?.outcome?.answeredInFull == true)
         }
     }
 
