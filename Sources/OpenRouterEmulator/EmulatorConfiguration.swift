@@ -49,6 +49,9 @@ public struct EmulatorConfiguration: Sendable {
     public var noCreditKeys: Set<String> = []
     /// Models offered by `GET /models` and accepted in `model` / `models`.
     public var models: [EmulatedModel] = EmulatedModel.seedModels
+    /// Model ids that are listed nowhere any more and answer 404 `No endpoints found for …`,
+    /// like a `:free` variant that has ended.
+    public var retiredModels: Set<String> = []
     /// Context length per model id that replaces the model's real one (e.g. 32K in tests).
     public var contextOverrides: [String: Int] = [:]
     /// Time before the answer starts (streams send keep-alive comments meanwhile).

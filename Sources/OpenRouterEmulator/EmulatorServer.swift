@@ -124,11 +124,14 @@ struct EmulatorServer: Sendable {
 
         // Every model named must exist; those that cannot read the images are skipped.
         var candidates: [EmulatedModel] = []
-        for id in parsed.candidates {
+        for id in parsed.candidates where !configuration.retiredModels.contains(id) {
             guard let model = configuration.models.first(where: { $0.id == id }) else {
                 return try await fail(.badRequest("\(id) is not a valid model ID"))
             }
             candidates.append(model)
+        }
+        guard !candidates.isEmpty else {
+            return try await fail(.retired(model: parsed.candidates.first ?? ""))
         }
         if parsed.imageTokens > 0 {
             let readers = candidates.filter(\.acceptsImages)

@@ -50,6 +50,9 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("no-credit-key"), help: "A key answered with 402 (repeatable).")
     var noCreditKeys: [String] = []
 
+    @Option(name: .customLong("retired-model"), help: "A model id answered 404, as an ended free variant (repeatable).")
+    var retiredModels: [String] = []
+
     @Option(help: "How far received images are decoded: full (PNG/JPEG pixels) or header (sizes only, cheapest).")
     var decode: DecodeMode = .full
 
@@ -98,6 +101,7 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         if dailyCap > 0 { config.dailyCap = dailyCap }
         if !keys.isEmpty { config.apiKeys = Set(keys) }
         config.noCreditKeys = Set(noCreditKeys)
+        config.retiredModels = Set(retiredModels)
         config.reasoningInContent = reasoningInContent
         config.imageDecoding = decode == .full ? .full : .headerOnly
 

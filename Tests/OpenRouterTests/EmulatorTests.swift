@@ -302,6 +302,25 @@ struct EmulatorTests {
         }
     }
 
+    @Test func retiredModelsAnswer404AndFallBack() async throws {
+        try await withEmulator({ $0.retiredModels = [EmulatedModel.nemotronUltraFree.id] }) { emulator in
+            let gone = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.nemotronUltraFree.id))
+            #expect(gone.status == 404)
+            #expect(gone.errorMessage == "No endpoints found for \(EmulatedModel.nemotronUltraFree.id).")
+            let fallback = try await EmulatorHTTP.send(
+                emulator,
+                body: EmulatorHTTP.chatBody(
+                    model: EmulatedModel.nemotronUltraFree.id, extra: ["models": [EmulatedModel.maiDSR1Free.id]]))
+            #expect(fallback.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
+            let models = try await EmulatorHTTP.send(emulator, method: .GET, path: "/models", key: nil)
+            #expect((models.json["data"] as? [Any])?.count == 2)
+            let unknown = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: "nobody/nothing"))
+            #expect(unknown.status == 400)
+            #expect(unknown.errorMessage == "nobody/nothing is not a valid model ID")
+        }
+    }
+
     @Test func reasoningFollowsEachSeedModel() async throws {
         try await withEmulator { emulator in
             let r1 = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
