@@ -70,6 +70,9 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: FaultPlan = .none
     /// Answers from the request; nil uses ``ReceivedRequest/defaultAnswer``.
     public var responder: (@Sendable (ReceivedRequest) -> String)? = nil
+    /// Called with each request as it is logged (its outcome decided, before the answer is
+    /// sent), e.g. to print a line per request. Must not block.
+    public var observer: (@Sendable (ReceivedRequest) -> Void)? = nil
     /// MAI-DS-R1 style models leave their reasoning as `<think>…</think>` inside the content
     /// instead of the `reasoning` field, as some providers do.
     public var reasoningInContent: Bool = false

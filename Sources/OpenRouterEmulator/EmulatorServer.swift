@@ -182,7 +182,13 @@ struct EmulatorServer: Sendable {
             let delivery = AnswerDelivery(
                 configuration: configuration, writer: writer, answer: answer, model: model,
                 generationID: received.generationID, fault: fault)
-            return try await parsed.stream ? delivery.stream() : delivery.json()
+            do {
+                return try await parsed.stream ? delivery.stream() : delivery.json()
+            } catch {
+                // The client went away (or cancelled) while the answer was being sent.
+                state.markDisconnected(sequence: sequence)
+                throw error
+            }
         }
     }
 

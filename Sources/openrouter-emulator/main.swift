@@ -60,6 +60,9 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         case full, header
     }
 
+    @Flag(help: "Print one line per request on stderr (status, model, images, fault; never the key).")
+    var verbose = false
+
     @Flag(name: .customLong("reasoning-in-content"), help: "MAI-DS-R1 leaves <think>…</think> in the content.")
     var reasoningInContent = false
 
@@ -104,6 +107,17 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         config.retiredModels = Set(retiredModels)
         config.reasoningInContent = reasoningInContent
         config.imageDecoding = decode == .full ? .full : .headerOnly
+        if verbose {
+            config.observer = { request in
+                let outcome = request.outcome
+                let line = "#\(request.sequence) \(request.method) \(request.path) → \(outcome?.status ?? 0)"
+                    + " model=\(outcome?.answeredBy ?? request.model ?? "-") images=\(request.images.count)"
+                    + " prompt_tokens=\(request.promptTokens) stream=\(request.stream)"
+                    + (outcome?.fault.map { " fault=\($0)" } ?? "")
+                    + (outcome?.errorMessage.map { " error=\($0)" } ?? "")
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
 
         let emulator = try await OpenRouterEmulator.start(config)
         // Unbuffered, so a script reading a pipe sees the line at once.
