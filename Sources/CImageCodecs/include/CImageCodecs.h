@@ -95,6 +95,10 @@ void cic_resample_horizontal(const uint8_t *src, uint32_t in_width, uint32_t hei
                              const int32_t *start, const int32_t *count, const int16_t *weights,
                              uint32_t taps, int precision_bits);
 
+/// Tunes the C allocator (glibc only) to reuse large decode buffers instead of mapping fresh,
+/// zero-filled pages for every image. Process-wide; called once by batch ingestion.
+void cic_keep_large_buffers(void);
+
 /// Releases a buffer handed out by this module.
 void cic_free(void *pointer);
 
