@@ -181,14 +181,14 @@ public final class OpenRouterClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            try await governor.acquire(rateLimited: prepared.rateLimited)
+            let permit = try await governor.acquire(rateLimited: prepared.rateLimited)
             let outcome: Result<ChatCompletion, OpenRouterError>
             do {
-                outcome = .success(try await attemptOnce(prepared, sink: sink))
+                outcome = .success(try await attemptOnce(prepared, permit: permit, sink: sink))
             } catch {
                 outcome = .failure(classify(error, model: prepared.model))
             }
-            await governor.release()
+            await governor.release(permit)
 
             switch outcome {
             case .success(var completion):
@@ -226,7 +226,9 @@ public final class OpenRouterClient: Sendable {
         }
     }
 
-    private func attemptOnce(_ prepared: PreparedRequest, sink: EventSink?) async throws -> ChatCompletion {
+    private func attemptOnce(_ prepared: PreparedRequest, permit: RateGovernor.Permit, sink: EventSink?) async throws
+        -> ChatCompletion
+    {
         let request = TransportRequest(
             method: "POST", url: configuration.baseURL + "/chat/completions",
             headers: RequestHeaders.make(configuration: configuration, json: true, stream: prepared.stream),
@@ -234,6 +236,7 @@ public final class OpenRouterClient: Sendable {
         logger.debug(
             "sending", metadata: ["model": "\(prepared.model)", "bytes": "\(prepared.body.readableBytes)"])
         let response = try await transport.send(request)
+        await governor.admitted(permit)
         guard response.status == 200 else {
             throw try await errorFromResponse(response, model: prepared.model)
         }

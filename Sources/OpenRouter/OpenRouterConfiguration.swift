@@ -51,7 +51,7 @@ public struct OpenRouterConfiguration: Sendable {
     public init(
         baseURL: String = OpenRouterConfiguration.defaultBaseURL,
         apiKey: String? = nil,
-        appReferer: String? = "https://github.com/peruse-dev/peruse",
+        appReferer: String? = nil,
         appTitle: String? = "Peruse",
         requestsPerMinute: Int? = nil,
         maxConcurrency: Int = 4,

@@ -105,7 +105,7 @@ struct EmulatorServer: Sendable {
 
         let parsed: ParsedChat
         do {
-            parsed = try ChatRequestParser.parse(body)
+            parsed = try ChatRequestParser.parse(body, imageDecoding: configuration.imageDecoding)
         } catch {
             return try await fail(error)
         }
@@ -124,11 +124,14 @@ struct EmulatorServer: Sendable {
 
         // Every model named must exist; those that cannot read the images are skipped.
         var candidates: [EmulatedModel] = []
-        for id in parsed.candidates {
+        for id in parsed.candidates where !configuration.retiredModels.contains(id) {
             guard let model = configuration.models.first(where: { $0.id == id }) else {
                 return try await fail(.badRequest("\(id) is not a valid model ID"))
             }
             candidates.append(model)
+        }
+        guard !candidates.isEmpty else {
+            return try await fail(.retired(model: parsed.candidates.first ?? ""))
         }
         if parsed.imageTokens > 0 {
             let readers = candidates.filter(\.acceptsImages)
@@ -179,7 +182,13 @@ struct EmulatorServer: Sendable {
             let delivery = AnswerDelivery(
                 configuration: configuration, writer: writer, answer: answer, model: model,
                 generationID: received.generationID, fault: fault)
-            return try await parsed.stream ? delivery.stream() : delivery.json()
+            do {
+                return try await parsed.stream ? delivery.stream() : delivery.json()
+            } catch {
+                // The client went away (or cancelled) while the answer was being sent.
+                state.markDisconnected(sequence: sequence)
+                throw error
+            }
         }
     }
 

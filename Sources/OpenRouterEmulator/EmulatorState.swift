@@ -31,7 +31,22 @@ final class EmulatorState: Sendable {
         }
     }
 
+    init(observer: (@Sendable (ReceivedRequest) -> Void)?) {
+        self.observer = observer
+    }
+
+    private let observer: (@Sendable (ReceivedRequest) -> Void)?
+
+    func markDisconnected(sequence: Int) {
+        storage.withLockedValue { state in
+            guard let index = state.log.lastIndex(where: { $0.sequence == sequence }) else { return }
+            state.log[index].outcome?.clientDisconnected = true
+            state.counters.clientDisconnects += 1
+        }
+    }
+
     func record(_ request: ReceivedRequest) {
+        observer?(request)
         storage.withLockedValue { state in
             state.log.append(request)
             let status = request.outcome?.status ?? 0

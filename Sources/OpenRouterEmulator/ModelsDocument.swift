@@ -8,7 +8,8 @@ enum ModelsDocument {
 
     /// `GET /models`: `{"data":[{id, name, context_length, architecture, pricing, top_provider, …}]}`.
     static func models(_ configuration: EmulatorConfiguration) -> JSONValue {
-        let data: [JSONValue] = configuration.models.map { model in
+        let offered = configuration.models.filter { !configuration.retiredModels.contains($0.id) }
+        let data: [JSONValue] = offered.map { model in
             let context = configuration.contextLength(of: model)
             let modality = model.inputModalities.joined(separator: "+") + "->text"
             return [

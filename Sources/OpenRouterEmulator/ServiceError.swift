@@ -35,6 +35,10 @@ struct ServiceError: Error, Sendable {
         ServiceError(status: 404, message: "Not Found: \(path)", metadata: nil)
     }
 
+    static func retired(model: String) -> ServiceError {
+        ServiceError(status: 404, message: "No endpoints found for \(model).", metadata: nil)
+    }
+
     static func noImageEndpoint(model: String) -> ServiceError {
         ServiceError(
             status: 404, message: "No endpoints found that support image input",

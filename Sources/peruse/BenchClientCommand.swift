@@ -39,6 +39,10 @@ struct BenchClientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Send this image file instead of a synthetic PNG.")
     var image: String?
 
+    /// The emulator's default key (`EmulatorConfiguration.defaultAPIKey`); never a real one.
+    @Option(name: .long, help: "Bearer key the endpoint accepts (default: the emulator's).")
+    var apiKey = "sk-or-v1-emulator"
+
     @Option(name: .long, help: "Model id to ask.")
     var model = SeedModels.maverick
 
@@ -66,7 +70,7 @@ struct BenchClientCommand: AsyncParsableCommand {
         if let saveImage { try data.write(to: URL(fileURLWithPath: saveImage)) }
 
         var configuration = OpenRouterConfiguration(
-            baseURL: baseURL, apiKey: ProcessInfo.processInfo.environment["OPENROUTER_API_KEY"] ?? "bench-key",
+            baseURL: baseURL, apiKey: apiKey,
             requestsPerMinute: Int.max / 2, maxConcurrency: concurrency, retryPolicy: .none)
         configuration.modelCacheDirectory = nil
         let client = OpenRouterClient(configuration: configuration)

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 
 @testable import OpenRouterEmulator
@@ -285,6 +288,7 @@ struct EmulatorTests {
             let whole = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody())
             #expect(whole.content == "alpha beta gamma delta epsilon")
             #expect(emulator.counters.droppedConnections == 3)
+            #expect(emulator.received.map { $0.outcome?.answeredInFull } == [false, false, false, true])
         }
     }
 
@@ -297,6 +301,53 @@ struct EmulatorTests {
             #expect(response.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.outcome?.answeredBy == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.fallbackModels == [EmulatedModel.maiDSR1Free.id])
+            #expect(emulator.received.first?.outcome?.answeredInFull == true)
+        }
+    }
+
+    @Test func clientsThatHangUpMidStreamAreSeen() async throws {
+        let seen = EmulatorObserverTally()
+        try await withEmulator({
+            $0.tokenDelay = .milliseconds(20)
+            $0.responder = { _ in String(repeating: "word ", count: 400) }
+            $0.observer = { _ in seen.increment() }
+        }) { emulator in
+            var request = HTTPClientRequest(url: emulator.baseURL + "/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(EmulatorConfiguration.defaultAPIKey)")
+            request.body = .bytes(ByteBuffer(string: EmulatorHTTP.chatBody(stream: true)))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()  // the first bytes arrived: the stream is running
+            try await client.shutdown()  // hang up, as a cancelled client does
+            // The server notices at its next write, within a few token delays.
+            for _ in 0..<200 where emulator.counters.clientDisconnects == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(emulator.counters.clientDisconnects == 1)
+            #expect(emulator.received.first?.outcome?.clientDisconnected == true)
+            #expect(emulator.received.first?.outcome?.answeredInFull == false)
+            #expect(seen.value == 1)
+        }
+    }
+
+    @Test func retiredModelsAnswer404AndFallBack() async throws {
+        try await withEmulator({ $0.retiredModels = [EmulatedModel.nemotronUltraFree.id] }) { emulator in
+            let gone = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.nemotronUltraFree.id))
+            #expect(gone.status == 404)
+            #expect(gone.errorMessage == "No endpoints found for \(EmulatedModel.nemotronUltraFree.id).")
+            let fallback = try await EmulatorHTTP.send(
+                emulator,
+                body: EmulatorHTTP.chatBody(
+                    model: EmulatedModel.nemotronUltraFree.id, extra: ["models": [EmulatedModel.maiDSR1Free.id]]))
+            #expect(fallback.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
+            let models = try await EmulatorHTTP.send(emulator, method: .GET, path: "/models", key: nil)
+            #expect((models.json["data"] as? [Any])?.count == 2)
+            let unknown = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: "nobody/nothing"))
+            #expect(unknown.status == 400)
+            #expect(unknown.errorMessage == "nobody/nothing is not a valid model ID")
         }
     }
 
@@ -417,4 +468,11 @@ extension FaultPlan {
     fileprivate var faultsForTest: [Fault?] {
         (0..<7).map { fault(forRequest: $0) }
     }
+}
+
+/// A thread-safe tally for observer callbacks.
+final class EmulatorObserverTally: Sendable {
+    private let box = NIOLockedValueBox(0)
+    func increment() { box.withLockedValue { $0 += 1 } }
+    var value: Int { box.withLockedValue { $0 } }
 }

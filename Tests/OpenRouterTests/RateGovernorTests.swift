@@ -21,8 +21,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<100 {
                 group.addTask {
-                    try await governor.acquire()
-                    await governor.release()
+                    let permit = try await governor.acquire()
+                    await governor.release(permit)
                 }
             }
             try await group.waitForAll()
@@ -34,16 +34,35 @@ import Testing
         #expect(try #require(starts.max()) >= .seconds(4 * 60))
     }
 
+    /// A request holds its place in the window from its start until a window after its
+    /// response head: the server counted it somewhere in between.
+    @Test func requestsInFlightCountUntilAWindowAfterTheirHead() async throws {
+        let clock = VirtualClock()
+        let governor = RateGovernor(requestsPerMinute: 2, maxConcurrency: 8, clock: clock)
+        let first = try await governor.acquire()
+        let second = try await governor.acquire()
+        let third = Task { try await governor.acquire() }
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(clock.now() == .zero)  // waiting for a head, not sleeping on the clock
+        clock.advance(by: .seconds(10))
+        await governor.admitted(first)
+        let permit = try await third.value
+        #expect(clock.now() >= .seconds(10) + .milliseconds(60_500))
+        await governor.release(second)
+        await governor.release(first)
+        await governor.release(permit)
+    }
+
     @Test func concurrencyLimitHolds() async throws {
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 3, clock: VirtualClock())
         let peak = PeakCounter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<30 {
                 group.addTask {
-                    try await governor.acquire()
+                    let permit = try await governor.acquire()
                     await peak.enter(await governor.activeCount)
                     try await Task.sleep(for: .milliseconds(2))
-                    await governor.release()
+                    await governor.release(permit)
                 }
             }
             try await group.waitForAll()
@@ -56,8 +75,8 @@ import Testing
         let clock = VirtualClock()
         let governor = RateGovernor(requestsPerMinute: 2, maxConcurrency: 4, clock: clock)
         for _ in 0..<10 {
-            try await governor.acquire(rateLimited: false)
-            await governor.release()
+            let permit = try await governor.acquire(rateLimited: false)
+            await governor.release(permit)
         }
         #expect(clock.now() == .zero)
     }
@@ -66,14 +85,14 @@ import Testing
         let clock = VirtualClock()
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 2, clock: clock)
         await governor.pause(for: .seconds(9))
-        try await governor.acquire()
+        let permit = try await governor.acquire()
         #expect(clock.now() >= .seconds(9))
-        await governor.release()
+        await governor.release(permit)
     }
 
     @Test func dailyCapStopsWaitersAndLaterRequests() async throws {
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 1, clock: VirtualClock())
-        try await governor.acquire()
+        _ = try await governor.acquire()
         let waiter = Task { try await governor.acquire() }
         try await Task.sleep(for: .milliseconds(20))
         let cap = OpenRouterError(.dailyCapReached, "cap")
@@ -84,13 +103,13 @@ import Testing
 
     @Test func cancelledWaiterLeavesTheQueue() async throws {
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 1, clock: VirtualClock())
-        try await governor.acquire()
+        let first = try await governor.acquire()
         let waiter = Task { try await governor.acquire() }
         try await Task.sleep(for: .milliseconds(20))
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        await governor.release()
-        try await governor.acquire()  // the slot went to us, not to the cancelled waiter
+        await governor.release(first)
+        _ = try await governor.acquire()  // the slot went to us, not to the cancelled waiter
         #expect(await governor.activeCount == 1)
     }
 

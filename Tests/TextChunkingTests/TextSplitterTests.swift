@@ -150,6 +150,8 @@ struct TextSplitterTests {
     /// ranges are the document's bytes, and line ranges match the bytes.
     private func checkCoverage(_ chunks: [TextChunk], of document: TextDocument) throws {
         var position = document.fileOffset
+        var lineCursor = 0
+        var newlines = 0
         var rebuilt: [UInt8] = []
         rebuilt.reserveCapacity(document.utf8.count)
         for (index, chunk) in chunks.enumerated() {
@@ -159,7 +161,16 @@ struct TextSplitterTests {
             #expect(bytes.count == chunk.byteRange.count)
             let local = (chunk.byteRange.lowerBound - document.fileOffset)..<(chunk.byteRange.upperBound - document.fileOffset)
             #expect(Array(document.utf8[local]) == bytes, "chunk \(index) text is the document's bytes")
-            let firstLine = 1 + document.utf8[0..<local.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            // Lines counted independently of the splitter, moving a cursor along the text.
+            while lineCursor < local.lowerBound {
+                if document.utf8[lineCursor] == 0x0A { newlines += 1 }
+                lineCursor += 1
+            }
+            while lineCursor > local.lowerBound {
+                lineCursor -= 1
+                if document.utf8[lineCursor] == 0x0A { newlines -= 1 }
+            }
+            let firstLine = 1 + newlines
             let lastLine = firstLine + bytes.dropLast().reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             #expect(chunk.lineRange == firstLine...lastLine, "chunk \(index) lines")
             rebuilt += bytes.dropFirst(chunk.overlapBytes)

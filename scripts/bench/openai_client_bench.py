@@ -57,6 +57,7 @@ async def main() -> int:
     ap.add_argument("--image-kb", type=int, default=200)
     ap.add_argument("--image", help="send this file instead of the synthetic PNG")
     ap.add_argument("--model", default="meta-llama/llama-4-maverick:free")
+    ap.add_argument("--api-key", default="sk-or-v1-emulator", help="the emulator's default key")
     ap.add_argument("--stream", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
@@ -68,7 +69,7 @@ async def main() -> int:
         data, mime = synthetic_png(a.image_kb * 1024), "image/png"
     url = f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
-    client = AsyncOpenAI(base_url=a.base_url, api_key="bench-key", max_retries=0, timeout=600)
+    client = AsyncOpenAI(base_url=a.base_url, api_key=a.api_key, max_retries=0, timeout=600)
 
     async def one(i: int) -> bool:
         messages = [{"role": "user", "content": [

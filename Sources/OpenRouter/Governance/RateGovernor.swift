@@ -1,22 +1,35 @@
-/// Run-wide admission control shared by every request of a run: a sliding 60-second window of
-/// request starts (OpenRouter counts requests per minute), a concurrency limit, a pause for
-/// everyone when a 429 arrives, and a stop once the daily cap is reached.
+/// Run-wide admission control shared by every request of a run: at most ``requestsPerMinute``
+/// requests in any sliding window (OpenRouter counts requests per minute), a concurrency
+/// limit, a pause for everyone when a 429 arrives, and a stop once the daily cap is reached.
 ///
-/// Every attempt, retries included, passes through ``acquire(rateLimited:)`` and gives its slot
-/// back with ``release()``.
+/// Every attempt, retries included, takes a ``Permit`` with ``acquire(rateLimited:)``, reports
+/// ``admitted(_:)`` when the response head arrives, and gives the permit back with
+/// ``release(_:)``.
+///
+/// The server counts a request when it arrives, which is some time after we start sending and
+/// before its response head reaches us. So a request occupies the window from its start until
+/// `window` after its response head (or its end, if no head came): whatever the latencies, no
+/// server-side window can then hold more than the limit.
 public actor RateGovernor {
-    /// Starts allowed per window (nil: unlimited).
+    /// A slot held by one attempt.
+    public struct Permit: Sendable, Hashable {
+        let id: Int
+        let rateLimited: Bool
+    }
+
+    /// Requests allowed per window (nil: unlimited).
     public let requestsPerMinute: Int?
     /// Attempts in flight at once.
     public let maxConcurrency: Int
-    /// The window, slightly longer than 60 s: arrival at the server can lag our start by the
-    /// latency of the earliest request, so a bare 60 s could let 21 in at the server's clock.
+    /// The server's window plus a small margin for clock-rate differences.
     public let window: Duration
 
     private let clock: any RateClock
-    private var starts: [Duration] = []  // start times of rate-limited attempts, ascending
-    private var startsHead = 0
+    private var pending: Set<Int> = []  // rate-limited permits still waiting for their response head
+    private var admittedTimes: [Duration] = []  // response-head times, ascending
+    private var admittedHead = 0
     private var inFlight = 0
+    private var nextPermitID = 0
     private var pausedUntil: Duration = .zero
     private var stopError: OpenRouterError?
     private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -25,10 +38,10 @@ public actor RateGovernor {
     private let keepsLog: Bool
 
     /// - Parameters:
-    ///   - requestsPerMinute: starts allowed in any window; nil for no limit.
+    ///   - requestsPerMinute: requests allowed in any window; nil for no limit.
     ///   - maxConcurrency: attempts in flight at once.
-    ///   - rateWindow: the server's counting window (60 s for OpenRouter); 1/60 of it is added
-    ///     as a margin (see ``window``).
+    ///   - rateWindow: the server's counting window (60 s for OpenRouter); 1/120 of it is
+    ///     added as a margin.
     ///   - clock: time source (tests inject a virtual one).
     ///   - recordStarts: keep every start time for ``startTimes`` (tests and benchmarks).
     public init(
@@ -37,7 +50,7 @@ public actor RateGovernor {
     ) {
         self.requestsPerMinute = requestsPerMinute.map { max(1, $0) }
         self.maxConcurrency = max(1, maxConcurrency)
-        self.window = rateWindow + rateWindow / 60
+        self.window = rateWindow + rateWindow / 120
         self.clock = clock
         self.keepsLog = recordStarts
     }
@@ -45,20 +58,27 @@ public actor RateGovernor {
     /// Waits until one more attempt may start, then counts it as started.
     /// - Parameter rateLimited: whether this attempt counts against ``requestsPerMinute``.
     /// - Throws: the daily-cap error once it was reported, or `CancellationError`.
-    public func acquire(rateLimited: Bool = true) async throws {
+    public func acquire(rateLimited: Bool = true) async throws -> Permit {
+        let limited = rateLimited && requestsPerMinute != nil
         while true {
             try Task.checkCancellation()
             if let stopError { throw stopError }
             if inFlight >= maxConcurrency {
-                try await waitForSlot()
+                try await waitForChange()
                 continue
             }
             let now = clock.now()
             var wakeAt = pausedUntil
-            if rateLimited, let limit = requestsPerMinute {
-                pruneStarts(before: now - window)
-                if starts.count - startsHead >= limit {
-                    wakeAt = max(wakeAt, starts[startsHead] + window)
+            if limited, let limit = requestsPerMinute {
+                pruneAdmitted(before: now - window)
+                let recent = admittedTimes.count - admittedHead
+                if pending.count + recent >= limit {
+                    if recent == 0 {
+                        // Every slot is held by a request still in flight: wait for a head.
+                        try await waitForChange()
+                        continue
+                    }
+                    wakeAt = max(wakeAt, admittedTimes[admittedHead] + window)
                 }
             }
             if wakeAt > now {
@@ -66,18 +86,26 @@ public actor RateGovernor {
                 continue
             }
             inFlight += 1
-            if rateLimited, requestsPerMinute != nil { starts.append(now) }
+            let permit = Permit(id: nextPermitID, rateLimited: limited)
+            nextPermitID += 1
+            if limited { pending.insert(permit.id) }
             if keepsLog { startLog.append(now) }
-            return
+            return permit
         }
     }
 
-    /// Gives back the slot taken by ``acquire(rateLimited:)``.
-    public func release() {
+    /// The response head of the permit's attempt arrived: the server has counted it by now.
+    public func admitted(_ permit: Permit) {
+        guard pending.remove(permit.id) != nil else { return }
+        admittedTimes.append(clock.now())
+        wakeAll()
+    }
+
+    /// Gives back the permit taken by ``acquire(rateLimited:)``.
+    public func release(_ permit: Permit) {
+        admitted(permit)  // no head (failed early): count it from now, in case it reached the server
         inFlight = max(0, inFlight - 1)
-        if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume()
-        }
+        wakeAll()
     }
 
     /// A 429 arrived: nobody starts before `delay` has passed.
@@ -89,9 +117,7 @@ public actor RateGovernor {
     /// The daily cap was reached: every waiting and future ``acquire(rateLimited:)`` throws `error`.
     public func stop(with error: OpenRouterError) {
         if stopError == nil { stopError = error }
-        let pending = waiters
-        waiters.removeAll()
-        for waiter in pending { waiter.continuation.resume(throwing: error) }
+        wakeAll()
     }
 
     /// The error that stopped the run, if any.
@@ -100,18 +126,26 @@ public actor RateGovernor {
     /// Start times of every attempt so far (only with `recordStarts`).
     public var startTimes: [Duration] { startLog }
 
-    /// Attempts currently holding a slot.
+    /// Attempts currently holding a permit.
     public var activeCount: Int { inFlight }
 
-    private func pruneStarts(before cutoff: Duration) {
-        while startsHead < starts.count, starts[startsHead] <= cutoff { startsHead += 1 }
-        if startsHead > 1024 {
-            starts.removeFirst(startsHead)
-            startsHead = 0
+    private func pruneAdmitted(before cutoff: Duration) {
+        while admittedHead < admittedTimes.count, admittedTimes[admittedHead] <= cutoff { admittedHead += 1 }
+        if admittedHead > 1024 {
+            admittedTimes.removeFirst(admittedHead)
+            admittedHead = 0
         }
     }
 
-    private func waitForSlot() async throws {
+    /// Everyone waiting re-checks: few waiters (at most the run's concurrency plus its queue),
+    /// and it keeps the logic in one place (`acquire`).
+    private func wakeAll() {
+        let current = waiters
+        waiters.removeAll()
+        for waiter in current { waiter.continuation.resume() }
+    }
+
+    private func waitForChange() async throws {
         let id = nextWaiterID
         nextWaiterID += 1
         try await withTaskCancellationHandler {

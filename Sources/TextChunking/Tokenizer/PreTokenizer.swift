@@ -188,3 +188,11 @@ struct PreTokenizer {
         return end
     }
 }
+
+/// The pre-tokenization pattern `PreTokenizer` implements, as a regex, for tools that hand it
+/// to another tokenizer (the benchmark passes it to tiktoken).
+public enum TokenizerPattern {
+    /// The O200K pattern of Meta's Llama 4 `tokenizer.py`.
+    public static let o200k =
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+}

@@ -100,6 +100,10 @@ final class VirtualClock: RateClock, @unchecked Sendable {
     }
 
     var sleeps: [Duration] { lock.withLock { slept } }
+
+    func advance(by duration: Duration) {
+        lock.withLock { current += duration }
+    }
 }
 
 /// A transport that answers from a script, records what it was sent, and never touches the network.
