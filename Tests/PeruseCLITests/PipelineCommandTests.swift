@@ -107,6 +107,67 @@ struct PipelineCommandTests {
         }
     }
 
+    @Test("run: a shipped pipeline with --set writes CSV; an unknown --set name is exit 2 before anything is sent")
+    func runWithSettings() async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(3, in: folder.path)
+        let pipeline = packageRoot.appendingPathComponent("pipelines/caption-images.yaml").path
+        let bad = try peruse(["run", pipeline, "--set", "folder=" + images, "--set", "colour=red", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown input `colour`"))
+        #expect(emulator.received.isEmpty)
+        let result = try peruse([
+            "run", pipeline, "--set", "folder=" + images, "--set", "out=captions.csv", "--set", "format=csv",
+            "--set", "prompt=Name the colour.", "--base-url", emulator.baseURL,
+        ], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: folder.path + "/captions.csv", encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(lines[0] == "path,ok,text,error,model,prompt_tokens,completion_tokens,cost")
+        #expect(lines.filter { $0.contains(",true,") }.count == 3)
+        #expect(Self.chats(emulator).allSatisfy { $0.promptText.contains("Name the colour.") })
+    }
+
+    @Test("a step with json_schema asks for structured output and gets JSON back")
+    func jsonSchema() async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(2, in: folder.path)
+        try """
+            inputs:
+              folder: \(images)
+            steps:
+              - name: photos
+                images: "{{folder}}"
+              - name: facts
+                map: photos
+                prompt: Give the main colour of {{name}}.
+                json_schema:
+                  type: object
+                  properties:
+                    colour: {type: string}
+                  required: [colour]
+                  additionalProperties: false
+              - name: out
+                write: facts
+                to: facts.jsonl
+            """.write(toFile: folder.path + "/facts.yaml", atomically: true, encoding: .utf8)
+        let result = try peruse(["run", "facts.yaml", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.chats(emulator).allSatisfy { $0.jsonSchema != nil })
+        let rows = try String(contentsOfFile: folder.path + "/facts.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(rows.count == 2)
+        for row in rows {
+            let answer = try #require((row["text"] as? String)?.data(using: .utf8))
+            let object = try #require(JSONSerialization.jsonObject(with: answer) as? [String: Any])
+            #expect(object["colour"] is String)
+        }
+    }
+
     @Test("an unreachable endpoint: exit 3")
     func unreachable() throws {
         let folder = try TemporaryFolder()
