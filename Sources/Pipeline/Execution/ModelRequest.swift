@@ -128,13 +128,8 @@ public protocol ChatService: Sendable {
 
     /// The exact bytes that `send` would put on the wire: hashed for the response cache.
     func requestBody(for request: ModelRequest) throws -> Data
-
-    /// False when the service itself holds requests beyond the run's concurrency (then the
-    /// runner may prepare a few items ahead); true when every call is sent at once.
-    var admitsConcurrently: Bool { get }
 }
 
 extension ChatService {
     public func requestBody(for request: ModelRequest) throws -> Data { request.body }
-    public var admitsConcurrently: Bool { true }
 }

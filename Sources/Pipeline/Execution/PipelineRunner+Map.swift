@@ -100,6 +100,7 @@ extension PipelineRunner {
         await environment.progress?.beginStep(step.name, total: units.count)
         var finished: [StepItem] = []
         finished.reserveCapacity(units.count)
+        let slots = RequestSlots(max(1, options.concurrency))
         try await withThrowingTaskGroup(of: StepItem.self) { group in
             var next = 0
             func launch() {
@@ -107,13 +108,12 @@ extension PipelineRunner {
                 let total = units.count
                 next += 1
                 group.addTask {
-                    try await self.execute(unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder, circuit: circuit)
+                    try await self.execute(unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder, circuit: circuit, slots: slots)
                 }
             }
-            // With a service that bounds its own requests in flight (the client's rate
-            // governor), a few more workers decode and encode the next images while the others
-            // wait for answers, then wait at the governor.
-            let width = max(1, options.concurrency) + (chat.admitsConcurrently ? 0 : ProcessInfo.processInfo.activeProcessorCount)
+            // A few more workers than request slots: they decode and encode the next images
+            // while the others wait for answers, then wait for a slot.
+            let width = max(1, options.concurrency) + ProcessInfo.processInfo.activeProcessorCount
             while next < units.count && next < width { launch() }
             while let item = try await group.next() {
                 finished.append(item)
@@ -128,7 +128,7 @@ extension PipelineRunner {
     /// or send; record the outcome.
     func execute(
         _ unit: StepItem, step: ResolvedStep, total: Int, chat: any ChatService, store: RunStore,
-        results: [String: String], builder: ReportBuilder, circuit: ReachabilityCircuit
+        results: [String: String], builder: ReportBuilder, circuit: ReachabilityCircuit, slots: RequestSlots
     ) async throws -> StepItem {
         try Task.checkCancellation()
         var item = unit
@@ -189,13 +189,16 @@ extension PipelineRunner {
             log.cached = true
             return try await finish(record, log: log, sent: false, cached: true, answer: answer)
         }
+        await slots.acquire()
         if await circuit.isOpen {
+            await slots.release()
             record.error = "not sent: the endpoint was unreachable"
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
         await progress?.requestStarted()
         do {
             let answer = try await chat.send(request)
+            await slots.release()
             await progress?.requestEnded()
             await circuit.succeeded()
             try store.cache(answer, forKey: key)
@@ -203,6 +206,7 @@ extension PipelineRunner {
             log.apply(answer)
             return try await finish(record, log: log, sent: true, cached: false, answer: answer)
         } catch {
+            await slots.release()
             await progress?.requestEnded()
             if error is CancellationError { throw error }
             if let failure = error as? PipelineError, failure.code == .unreachable { await circuit.failedUnreachable() }
@@ -246,5 +250,25 @@ extension RunStore.LogEntry {
         promptTokens = answer.promptTokens
         completionTokens = answer.completionTokens
         cost = answer.cost
+    }
+}
+
+/// At most `count` requests in flight; the others wait their turn in order.
+actor RequestSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }

@@ -35,9 +35,6 @@ public struct OpenRouterChatService: ChatService {
         return wire
     }
 
-    /// The client's rate governor admits at most its `maxConcurrency` requests at a time.
-    public var admitsConcurrently: Bool { false }
-
     public func requestBody(for request: ModelRequest) throws -> Data {
         try OpenRouterClient.requestBody(for: Self.wire(request))
     }
