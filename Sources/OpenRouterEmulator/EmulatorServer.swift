@@ -146,7 +146,8 @@ struct EmulatorServer: Sendable {
         case .daily(let limit, let reset):
             return try await fail(.dailyCap(limit: limit, resetMilliseconds: reset))
         case .perMinute(let limit, let reset, let retryAfter):
-            return try await fail(.perMinuteLimit(limit: limit, resetMilliseconds: reset, retryAfterSeconds: retryAfter))
+            return try await fail(
+                .perMinuteLimit(limit: limit, resetMilliseconds: reset, retryAfterSeconds: retryAfter))
         case .admitted(let faultIndex):
             var fault = configuration.faults.fault(forRequest: faultIndex)
             var model = candidates[0]
