@@ -123,6 +123,17 @@ struct EmulatorTests {
         }
     }
 
+    @Test func oversizedBodiesGet413AndTheConnectionStaysUsable() async throws {
+        try await withEmulator({ $0.maxRequestBytes = 10_000 }) { emulator in
+            let big = EmulatorHTTP.chatBody(text: String(repeating: "x", count: 20_000))
+            let response = try await EmulatorHTTP.send(emulator, body: big)
+            #expect(response.status == 413)
+            #expect(response.errorCode as? Int == 413)
+            #expect(try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody()).status == 200)
+            #expect(emulator.counters.byStatus == [413: 1, 200: 1])
+        }
+    }
+
     @Test func textOnlyModelsRefuseImages() async throws {
         try await withEmulator { emulator in
             let body = EmulatorHTTP.chatBody(
