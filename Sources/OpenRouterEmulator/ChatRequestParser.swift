@@ -28,7 +28,8 @@ enum ChatRequestParser {
     static let roles: Set<String> = ["system", "user", "assistant", "tool", "developer"]
     static let imageTypes: Set<String> = ["image/png", "image/jpeg", "image/webp", "image/gif"]
 
-    static func parse(_ body: [UInt8], imageDecoding: EmulatorConfiguration.ImageDecodingMode = .full) throws(ServiceError)
+    static func parse(_ body: [UInt8], imageDecoding: EmulatorConfiguration.ImageDecodingMode = .full)
+        throws(ServiceError)
         -> ParsedChat
     {
         let root: JSONValue
@@ -130,7 +131,8 @@ enum ChatRequestParser {
         }
         guard roles.contains(role) else {
             throw .badRequest(
-                "Invalid role \"\(role)\" at \"\(path).role\": expected one of system, user, assistant, tool, developer")
+                "Invalid role \"\(role)\" at \"\(path).role\": expected one of system, user, assistant, tool, developer"
+            )
         }
         guard let content = fields["content"] else { throw .badRequest("Missing \"\(path).content\"") }
         switch content {
@@ -158,7 +160,9 @@ enum ChatRequestParser {
         }
         switch type {
         case "text":
-            guard let text = fields["text"]?.stringValue else { throw .badRequest("Expected string at \"\(path).text\"") }
+            guard let text = fields["text"]?.stringValue else {
+                throw .badRequest("Expected string at \"\(path).text\"")
+            }
             return .text(text)
         case "image_url":
             guard role == "user" else {
@@ -197,7 +201,8 @@ enum ChatRequestParser {
         let mime = header.dropLast(7).lowercased()
         guard imageTypes.contains(mime) else {
             throw .badRequest(
-                "Unsupported image type \"\(mime)\" at \"\(path)\": expected image/png, image/jpeg, image/webp or image/gif")
+                "Unsupported image type \"\(mime)\" at \"\(path)\": expected image/png, image/jpeg, image/webp or image/gif"
+            )
         }
         guard let data = Data(base64Encoded: String(url[url.index(after: comma)...])), !data.isEmpty else {
             throw .badRequest("Invalid base64 image data at \"\(path)\"")

@@ -99,7 +99,8 @@ final class EmulatorState: Sendable {
                     state.minuteWindows[keyID] = window
                     state.counters.perMinuteLimited += 1
                     let wait = limit.window - (now - oldest)
-                    let waitMilliseconds = max(0, Int64(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
+                    let waitMilliseconds = max(
+                        0, Int64(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
                     let reset = Int64(wallClock.timeIntervalSince1970 * 1000) + waitMilliseconds
                     return .perMinute(
                         limit: limit.requests, resetMilliseconds: reset,

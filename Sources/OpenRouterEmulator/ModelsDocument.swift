@@ -1,9 +1,14 @@
+import Foundation
+
 /// Bodies of the emulator's read-only endpoints, in OpenRouter's shape.
 enum ModelsDocument {
     /// Prices travel as decimal strings of USD per unit.
     private static func price(_ value: Double) -> JSONValue {
-        .string(value == 0 ? "0" : String(format: "%.10f", value).replacingOccurrences(
-            of: "0+$", with: "", options: .regularExpression))
+        .string(
+            value == 0
+                ? "0"
+                : String(format: "%.10f", value).replacingOccurrences(
+                    of: "0+$", with: "", options: .regularExpression))
     }
 
     /// `GET /models`: `{"data":[{id, name, context_length, architecture, pricing, top_provider, …}]}`.
@@ -13,11 +18,13 @@ enum ModelsDocument {
             let context = configuration.contextLength(of: model)
             let modality = model.inputModalities.joined(separator: "+") + "->text"
             return [
-                "id": .string(model.id), "canonical_slug": .string(model.id.split(separator: ":").first.map(String.init) ?? model.id),
+                "id": .string(model.id),
+                "canonical_slug": .string(model.id.split(separator: ":").first.map(String.init) ?? model.id),
                 "name": .string(model.name), "created": 1_743_881_822, "description": .string(model.name),
                 "context_length": .int(context),
                 "architecture": [
-                    "modality": .string(modality), "input_modalities": .array(model.inputModalities.map(JSONValue.string)),
+                    "modality": .string(modality),
+                    "input_modalities": .array(model.inputModalities.map(JSONValue.string)),
                     "output_modalities": ["text"], "tokenizer": "Other", "instruct_type": nil,
                 ],
                 "pricing": [
@@ -54,5 +61,3 @@ enum ModelsDocument {
         ]
     }
 }
-
-import Foundation

@@ -131,7 +131,8 @@ public struct ReceivedRequest: Sendable {
             lines.append("image \(index + 1): \(image.width)x\(image.height) sha256:\(image.sha256.prefix(12))")
         }
         for (index, text) in texts.enumerated() {
-            lines.append("text \(index + 1): \(text.utf8.count) bytes sha256:\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
+            lines.append(
+                "text \(index + 1): \(text.utf8.count) bytes sha256:\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
         }
         return lines.joined(separator: "\n")
     }

@@ -67,7 +67,9 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
     var reasoningInContent = false
 
     enum FaultSet: String, ExpressibleByArgument, CaseIterable {
-        case retryable, nonRetryable = "non-retryable", all
+        case retryable
+        case nonRetryable = "non-retryable"
+        case all
         var faults: [Fault] {
             switch self {
             case .retryable: Fault.retryableMix
@@ -110,7 +112,8 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         if verbose {
             config.observer = { request in
                 let outcome = request.outcome
-                let line = "#\(request.sequence) \(request.method) \(request.path) → \(outcome?.status ?? 0)"
+                let line =
+                    "#\(request.sequence) \(request.method) \(request.path) → \(outcome?.status ?? 0)"
                     + " model=\(outcome?.answeredBy ?? request.model ?? "-") images=\(request.images.count)"
                     + " prompt_tokens=\(request.promptTokens) stream=\(request.stream)"
                     + (outcome?.fault.map { " fault=\($0)" } ?? "")

@@ -64,14 +64,17 @@ struct BenchTokensCommand: AsyncParsableCommand {
         let document = try TextDocument(contentsOf: path)
         let megabytes = Double(document.utf8.count) / 1_000_000
         var best = Duration.seconds(1_000_000)
+        var bestCPU = Double.infinity
         var tokens = 0
         for _ in 0..<max(1, runs) {
             let start = ContinuousClock.now
+            let cpuStart = cpuSeconds()
             tokens = document.utf8.withUnsafeBufferPointer { llama.count(utf8: $0) }
             best = min(best, ContinuousClock.now - start)
+            bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
         }
         let swiftSeconds = seconds(best)
-        print(String(format: "swift    %@: %.1f MB, %d tokens, best of %d: %.3f s (%.1f MB/s)", path, megabytes, tokens, runs, swiftSeconds, megabytes / swiftSeconds))
+        print(String(format: "swift    %@: %.1f MB, %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, megabytes, tokens, runs, swiftSeconds, megabytes / swiftSeconds, bestCPU))
         var estimateBest = Duration.seconds(1_000_000)
         var estimate = 0
         for _ in 0..<max(1, runs) {
@@ -80,24 +83,26 @@ struct BenchTokensCommand: AsyncParsableCommand {
             estimateBest = min(estimateBest, ContinuousClock.now - start)
         }
         print(String(format: "estimate %@: %d tokens (%+.1f%%), %.3f s", path, estimate, 100 * (Double(estimate) / Double(max(tokens, 1)) - 1), seconds(estimateBest)))
-        guard let (referenceTokens, referenceSeconds) = try runTiktoken(path, tokenizerPath) else { return }
-        print(String(format: "tiktoken %@: %d tokens, best of %d: %.3f s (%.1f MB/s)", path, referenceTokens, runs, referenceSeconds, megabytes / referenceSeconds))
-        print(String(format: "ratio swift/tiktoken time: %.2f×; counts %@", swiftSeconds / referenceSeconds, referenceTokens == tokens ? "equal" : "DIFFER"))
+        guard let (referenceTokens, referenceSeconds, referenceCPU) = try runTiktoken(path, tokenizerPath) else { return }
+        print(String(format: "tiktoken %@: %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, referenceTokens, runs, referenceSeconds, megabytes / referenceSeconds, referenceCPU))
+        print(String(format: "ratio swift/tiktoken: %.2f× wall, %.2f× CPU; counts %@", swiftSeconds / referenceSeconds, bestCPU / referenceCPU, referenceTokens == tokens ? "equal" : "DIFFER"))
         if referenceTokens != tokens { throw ExitCode(1) }
     }
 
     /// Runs tiktoken on the same file with the same ranks and pattern, timing only encoding.
-    private func runTiktoken(_ path: String, _ tokenizerPath: String) throws -> (Int, Double)? {
+    private func runTiktoken(_ path: String, _ tokenizerPath: String) throws -> (Int, Double, Double)? {
         let script = """
             import sys, time, tiktoken
             from tiktoken.load import load_tiktoken_bpe
             pat = r\"\"\"\(TokenizerPattern.o200k)\"\"\"
             enc = tiktoken.Encoding(name="llama4", pat_str=pat, mergeable_ranks=load_tiktoken_bpe(sys.argv[1]), special_tokens={})
             text = open(sys.argv[2], "rb").read().decode("utf-8-sig")
-            best = 1e9
+            best, cpu = 1e9, 1e9
             for _ in range(int(sys.argv[3])):
-                t = time.perf_counter(); n = len(enc.encode_ordinary(text)); best = min(best, time.perf_counter() - t)
-            print(n, best)
+                t, c = time.perf_counter(), time.process_time()
+                n = len(enc.encode_ordinary(text))
+                best, cpu = min(best, time.perf_counter() - t), min(cpu, time.process_time() - c)
+            print(n, best, cpu)
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -110,18 +115,26 @@ struct BenchTokensCommand: AsyncParsableCommand {
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let fields = String(decoding: data, as: UTF8.self).split(separator: " ")
-        guard process.terminationStatus == 0, fields.count == 2, let n = Int(fields[0]),
-            let s = Double(fields[1].trimmingCharacters(in: .whitespacesAndNewlines))
+        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard process.terminationStatus == 0, fields.count == 3, let n = Int(fields[0]),
+            let wall = Double(fields[1]), let cpu = Double(fields[2])
         else {
             print("tiktoken: \(python) failed (is tiktoken installed? scripts/setup.sh --bench); skipped")
             return nil
         }
-        return (n, s)
+        return (n, wall, cpu)
+    }
+
+    /// CPU time of this process so far (wall time on a loaded machine says little).
+    private func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     private func benchSplit(_ path: String, _ llama: LlamaTokenizer) throws {
         let start = ContinuousClock.now
+        let cpuStart = cpuSeconds()
         let document = try TextDocument(contentsOf: path)
         let loaded = ContinuousClock.now - start
         let splitter = try TextSplitter(counter: llama, chunkTokens: chunkTokens, overlapTokens: overlap)
@@ -134,8 +147,8 @@ struct BenchTokensCommand: AsyncParsableCommand {
             largest = max(largest, chunk.tokens)
         }
         let total = ContinuousClock.now - start
-        print(String(format: "split    %@: %.1f MB, loaded in %@, %d chunks of ≤ %d tokens (largest %d, overlap %d), total %@, peak RSS %.0f MB",
-            path, Double(document.utf8.count) / 1_000_000, format(loaded), chunks, chunkTokens, largest, overlap, format(total), peakRSSMegabytes()))
+        print(String(format: "split    %@: %.1f MB, loaded in %@, %d chunks of ≤ %d tokens (largest %d, overlap %d), total %@ wall, %.2f s CPU, peak RSS %.0f MB",
+            path, Double(document.utf8.count) / 1_000_000, format(loaded), chunks, chunkTokens, largest, overlap, format(total), cpuSeconds() - cpuStart, peakRSSMegabytes()))
     }
 
     private func peakRSSMegabytes() -> Double {

@@ -44,7 +44,8 @@ struct EmulatorConformanceTests {
     func answersParseWithTheOfficialSDK(model: String) async throws {
         try await withEmulator { emulator in
             let plain = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: model))
-            let streamed = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: model, stream: true))
+            let streamed = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: model, stream: true))
             guard let json = try Self.parseWithSDK(plain.body, suffix: "json") else { return }
             #expect(json.status == 0, "\(json.output)")
             #expect(json.output.contains("finish_reason=stop"))

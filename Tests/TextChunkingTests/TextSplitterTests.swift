@@ -35,6 +35,7 @@ struct TextSplitterTests {
         let splitter = try TextSplitter(counter: tokenizer, chunkTokens: testCase.chunkTokens, overlapTokens: testCase.overlap)
         let chunks = splitter.split(document)
         try checkChunks(chunks, of: document, splitter: splitter, exact: tokenizer)
+        checkLargestStructure(chunks, splitter: splitter, exact: tokenizer)
         // A document larger than one chunk needs several, and they are well filled.
         let total = document.utf8.withUnsafeBufferPointer { tokenizer.count(utf8: $0) }
         #expect(chunks.count >= total / testCase.chunkTokens)
@@ -131,6 +132,32 @@ struct TextSplitterTests {
     }
 
     // MARK: - Checks shared by the tests
+
+    /// Cuts fall on the largest structure available: when a chunk ends on something smaller
+    /// than a paragraph (or a line), there is no blank line (or line start) in the part of
+    /// the chunk past `minimumFill` of the budget, where the splitter could have cut instead.
+    /// Found independently of the splitter, by looking for `\n\n` and `\n` in the text.
+    private func checkLargestStructure(_ chunks: [TextChunk], splitter: TextSplitter, exact: LlamaTokenizer) {
+        let floor = Int(Double(splitter.chunkTokens) * splitter.minimumFill)
+        for chunk in chunks where chunk.boundary > .paragraph && chunk.boundary < .end {
+            var text = chunk.text
+            text.withUTF8 { bytes in
+                var tokensBefore: [Int: Int] = [:]  // pre-token start → tokens before it
+                var sum = 0
+                exact.forEachPiece(utf8: bytes) { range, tokens in
+                    tokensBefore[range.lowerBound] = sum
+                    sum += tokens
+                }
+                for p in max(1, chunk.overlapBytes + 1)..<bytes.count where bytes[p - 1] == 0x0A {
+                    guard let before = tokensBefore[p], before >= floor else { continue }
+                    let paragraph = p >= 2 && bytes[p - 2] == 0x0A
+                    if chunk.boundary == .line && !paragraph { continue }
+                    Issue.record(
+                        "chunk \(chunk.index) ends on \(chunk.boundary) but a \(paragraph ? "paragraph" : "line") starts at byte \(p) after \(before) tokens")
+                }
+            }
+        }
+    }
 
     /// Every chunk fits, its count is its text's exact count, and coverage is exact.
     private func checkChunks(_ chunks: [TextChunk], of document: TextDocument, splitter: TextSplitter, exact: LlamaTokenizer) throws {

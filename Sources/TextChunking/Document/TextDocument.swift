@@ -48,8 +48,9 @@ public struct TextDocument: Sendable {
         self.replacements = 0
     }
 
-    /// A document from raw bytes, checked as a file would be.
-    public init(bytes: [UInt8], path: String, kind: Kind, lossy: Bool = false) throws {
+    /// A document from raw bytes, checked as a file would be. The bytes are consumed so a
+    /// BOM is removed in place, without a second copy of a large file.
+    public init(bytes: consuming [UInt8], path: String, kind: Kind, lossy: Bool = false) throws {
         var bytes = bytes
         var offset = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {

@@ -27,8 +27,7 @@ public enum TokenCounterResolver {
         } catch let error as TextChunkingError where error.code == .unreadableFile {
             throw TextChunkingError(
                 .tokenizerNotFound,
-                "tokenizer file from \(source) cannot be read: \(error.message); point it at Meta's Llama 4 tokenizer.model, or leave it unset to use estimates",
-                cause: error)
+                "tokenizer file from \(source) cannot be read: \(error.message); point it at Meta's Llama 4 tokenizer.model, or leave it unset to use estimates")
         }
     }
 }
