@@ -1,3 +1,4 @@
+import CImageCodecs
 import Foundation
 
 /// Prepares many files at once: at most `concurrency` decodes run together and results come
@@ -19,6 +20,9 @@ public struct ImageBatch: Sendable {
         self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// Large decode buffers are reused from the heap rather than mapped afresh per image.
+    private static let keepLargeBuffers: Void = cic_keep_large_buffers()
+
     /// Calls `body` once per path, in the order of `paths`, with the prepared image or the
     /// reason it failed. Stops early (and rethrows) if `body` throws or the task is cancelled.
     public func prepare(
@@ -26,6 +30,7 @@ public struct ImageBatch: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (_ index: Int, _ path: String, _ result: Result<PreparedImage, ImageIngestError>) async throws -> Void
     ) async throws {
+        Self.keepLargeBuffers
         let options = self.options
         // Finished results waiting for an earlier, slower one are held too: cap them.
         let window = concurrency * 4

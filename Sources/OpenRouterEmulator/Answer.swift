@@ -15,7 +15,8 @@ struct Answer: Sendable {
         switch model.reasoning {
         case .none: wantsReasoning = false
         case .separateField: wantsReasoning = !parsed.reasoningExcluded
-        case .detailedThinkingSystemMessage: wantsReasoning = parsed.detailedThinking == true && !parsed.reasoningExcluded
+        case .detailedThinkingSystemMessage:
+            wantsReasoning = parsed.detailedThinking == true && !parsed.reasoningExcluded
         }
         if wantsReasoning {
             let images = parsed.messages.reduce(0) { count, message in
@@ -41,8 +42,11 @@ struct Answer: Sendable {
         self.promptTokens = parsed.textTokens + parsed.imageTokens
         self.reasoningTokens = reasoningTokens
         self.completionTokens = PromptTokens.text(content) + reasoningTokens
-        let imageCount = parsed.messages.reduce(0) { $0 + $1.parts.filter { if case .image = $0 { true } else { false } }.count }
-        self.cost = Double(promptTokens) * model.pricing.prompt + Double(completionTokens) * model.pricing.completion
+        let imageCount = parsed.messages.reduce(0) {
+            $0 + $1.parts.filter { if case .image = $0 { true } else { false } }.count
+        }
+        self.cost =
+            Double(promptTokens) * model.pricing.prompt + Double(completionTokens) * model.pricing.completion
             + Double(imageCount) * model.pricing.image + model.pricing.request
     }
 
@@ -81,7 +85,8 @@ struct Answer: Sendable {
         func build(_ schema: JSONValue) -> JSONValue {
             if let values = schema["enum"]?.arrayValue, let first = values.first { return first }
             if let constant = schema["const"] { return constant }
-            let type = schema["type"]?.stringValue ?? schema["type"]?.arrayValue?.first?.stringValue
+            let type =
+                schema["type"]?.stringValue ?? schema["type"]?.arrayValue?.first?.stringValue
                 ?? (schema["properties"] != nil ? "object" : "string")
             switch type {
             case "object":

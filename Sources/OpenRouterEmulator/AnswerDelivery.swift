@@ -26,10 +26,11 @@ struct AnswerDelivery {
     }
 
     private func midStreamError(_ code: Fault.ErrorCode) -> JSONValue {
-        let codeValue: JSONValue = switch code {
-        case .integer(let value): .int(value)
-        case .string(let value): .string(value)
-        }
+        let codeValue: JSONValue =
+            switch code {
+            case .integer(let value): .int(value)
+            case .string(let value): .string(value)
+            }
         return [
             "code": codeValue, "message": "Provider disconnected unexpectedly",
             "metadata": ["provider_name": .string(model.providerName), "error_type": "provider_error"],
@@ -108,7 +109,9 @@ struct AnswerDelivery {
         }
         try await writer.head(
             status: 200,
-            headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no")])
+            headers: [
+                ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no"),
+            ])
         let keepAlive = ": OPENROUTER PROCESSING\n\n"
         try await writer.body(keepAlive)
         var waited = Duration.zero
@@ -128,7 +131,8 @@ struct AnswerDelivery {
         for piece in Answer.pieces(of: answer.content) {
             switch fault {
             case .midStreamError(let after, let code) where sent == after:
-                try await writer.body(chunk(["content": ""], finishReason: "error", extra: ["error": midStreamError(code)]))
+                try await writer.body(
+                    chunk(["content": ""], finishReason: "error", extra: ["error": midStreamError(code)]))
                 try await writer.end()
                 return true
             case .dropConnection(let after) where sent == after:

@@ -28,7 +28,10 @@ enum ChatRequestParser {
     static let roles: Set<String> = ["system", "user", "assistant", "tool", "developer"]
     static let imageTypes: Set<String> = ["image/png", "image/jpeg", "image/webp", "image/gif"]
 
-    static func parse(_ body: [UInt8]) throws(ServiceError) -> ParsedChat {
+    static func parse(_ body: [UInt8], imageDecoding: EmulatorConfiguration.ImageDecodingMode = .full)
+        throws(ServiceError)
+        -> ParsedChat
+    {
         let root: JSONValue
         do {
             root = try JSONDecoder().decode(JSONValue.self, from: Data(body))
@@ -60,7 +63,7 @@ enum ChatRequestParser {
         var textTokens = PromptTokens.promptStart
         var imageTokens = 0
         for (index, raw) in rawMessages.enumerated() {
-            let message = try parseMessage(raw, path: "messages[\(index)]")
+            let message = try parseMessage(raw, path: "messages[\(index)]", imageDecoding: imageDecoding)
             textTokens += PromptTokens.perMessage
             for part in message.parts {
                 switch part {
@@ -119,14 +122,17 @@ enum ChatRequestParser {
         return string
     }
 
-    private static func parseMessage(_ raw: JSONValue, path: String) throws(ServiceError) -> ReceivedMessage {
+    private static func parseMessage(
+        _ raw: JSONValue, path: String, imageDecoding: EmulatorConfiguration.ImageDecodingMode
+    ) throws(ServiceError) -> ReceivedMessage {
         guard let fields = raw.objectValue else { throw .badRequest("Expected object at \"\(path)\"") }
         guard let role = fields["role"]?.stringValue else {
             throw .badRequest("Expected string at \"\(path).role\"")
         }
         guard roles.contains(role) else {
             throw .badRequest(
-                "Invalid role \"\(role)\" at \"\(path).role\": expected one of system, user, assistant, tool, developer")
+                "Invalid role \"\(role)\" at \"\(path).role\": expected one of system, user, assistant, tool, developer"
+            )
         }
         guard let content = fields["content"] else { throw .badRequest("Missing \"\(path).content\"") }
         switch content {
@@ -137,7 +143,8 @@ enum ChatRequestParser {
         case .array(let parts):
             var received: [ReceivedPart] = []
             for (index, part) in parts.enumerated() {
-                received.append(try parsePart(part, role: role, path: "\(path).content[\(index)]"))
+                received.append(
+                    try parsePart(part, role: role, path: "\(path).content[\(index)]", imageDecoding: imageDecoding))
             }
             return ReceivedMessage(role: role, parts: received)
         default:
@@ -145,13 +152,17 @@ enum ChatRequestParser {
         }
     }
 
-    private static func parsePart(_ raw: JSONValue, role: String, path: String) throws(ServiceError) -> ReceivedPart {
+    private static func parsePart(
+        _ raw: JSONValue, role: String, path: String, imageDecoding: EmulatorConfiguration.ImageDecodingMode
+    ) throws(ServiceError) -> ReceivedPart {
         guard let fields = raw.objectValue, let type = fields["type"]?.stringValue else {
             throw .badRequest("Expected a content part object with a \"type\" at \"\(path)\"")
         }
         switch type {
         case "text":
-            guard let text = fields["text"]?.stringValue else { throw .badRequest("Expected string at \"\(path).text\"") }
+            guard let text = fields["text"]?.stringValue else {
+                throw .badRequest("Expected string at \"\(path).text\"")
+            }
             return .text(text)
         case "image_url":
             guard role == "user" else {
@@ -164,14 +175,18 @@ enum ChatRequestParser {
             guard let url = image["url"]?.stringValue else {
                 throw .badRequest("Expected string at \"\(path).image_url.url\"")
             }
-            return .image(try decodeImage(url: url, detail: image["detail"]?.stringValue, path: "\(path).image_url.url"))
+            return .image(
+                try decodeImage(
+                    url: url, detail: image["detail"]?.stringValue, path: "\(path).image_url.url", mode: imageDecoding))
         default:
             throw .badRequest("Invalid content part type \"\(type)\" at \"\(path).type\": expected text or image_url")
         }
     }
 
     /// Decodes a `data:image/…;base64,…` URL and checks the bytes are the image it claims.
-    static func decodeImage(url: String, detail: String?, path: String) throws(ServiceError) -> ReceivedImage {
+    static func decodeImage(
+        url: String, detail: String?, path: String, mode: EmulatorConfiguration.ImageDecodingMode
+    ) throws(ServiceError) -> ReceivedImage {
         guard url.hasPrefix("data:") else {
             throw .badRequest(
                 "The emulator does not fetch remote images (\"\(path)\" is not a data URL); send data:image/…;base64,…")
@@ -186,13 +201,14 @@ enum ChatRequestParser {
         let mime = header.dropLast(7).lowercased()
         guard imageTypes.contains(mime) else {
             throw .badRequest(
-                "Unsupported image type \"\(mime)\" at \"\(path)\": expected image/png, image/jpeg, image/webp or image/gif")
+                "Unsupported image type \"\(mime)\" at \"\(path)\": expected image/png, image/jpeg, image/webp or image/gif"
+            )
         }
         guard let data = Data(base64Encoded: String(url[url.index(after: comma)...])), !data.isEmpty else {
             throw .badRequest("Invalid base64 image data at \"\(path)\"")
         }
         let bytes = [UInt8](data)
-        switch ImageDecoding.decode(bytes) {
+        switch ImageDecoding.decode(bytes, mode: mode) {
         case .failure(.unknownFormat):
             throw .badRequest("Invalid image at \"\(path)\": the data is not a PNG, JPEG, WebP or GIF image")
         case .failure(.corrupt(let format, let reason)):

@@ -1,5 +1,7 @@
 import Crypto
 
+import protocol Foundation.DataProtocol
+
 /// SHA-256 as lowercase hex, the form the answers and the log use.
 enum Digest {
     static func sha256Hex<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
@@ -9,5 +11,3 @@ enum Digest {
         }.joined()
     }
 }
-
-import protocol Foundation.DataProtocol

@@ -30,6 +30,15 @@ public struct EmulatorConfiguration: Sendable {
         public static let freeTier = RateLimit(requests: 20)
     }
 
+    /// How far received images are decoded.
+    public enum ImageDecodingMode: Sendable, Hashable {
+        /// PNG and JPEG fully decoded with `ImageIngest` (pixels checked, EXIF orientation
+        /// applied to the reported size); GIF and WebP by header.
+        case full
+        /// Sizes from the headers only: for benchmarks where the emulator must cost the least.
+        case headerOnly
+    }
+
     /// Host to bind; only loopback makes sense for a test double.
     public var host: String = "127.0.0.1"
     /// Port to bind; 0 picks an ephemeral port (read it from ``RunningEmulator/port``).
@@ -40,6 +49,9 @@ public struct EmulatorConfiguration: Sendable {
     public var noCreditKeys: Set<String> = []
     /// Models offered by `GET /models` and accepted in `model` / `models`.
     public var models: [EmulatedModel] = EmulatedModel.seedModels
+    /// Model ids that are listed nowhere any more and answer 404 `No endpoints found for …`,
+    /// like a `:free` variant that has ended.
+    public var retiredModels: Set<String> = []
     /// Context length per model id that replaces the model's real one (e.g. 32K in tests).
     public var contextOverrides: [String: Int] = [:]
     /// Time before the answer starts (streams send keep-alive comments meanwhile).
@@ -58,9 +70,14 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: FaultPlan = .none
     /// Answers from the request; nil uses ``ReceivedRequest/defaultAnswer``.
     public var responder: (@Sendable (ReceivedRequest) -> String)? = nil
+    /// Called with each request as it is logged (its outcome decided, before the answer is
+    /// sent), e.g. to print a line per request. Must not block.
+    public var observer: (@Sendable (ReceivedRequest) -> Void)? = nil
     /// MAI-DS-R1 style models leave their reasoning as `<think>…</think>` inside the content
     /// instead of the `reasoning` field, as some providers do.
     public var reasoningInContent: Bool = false
+    /// How far received images are decoded (full by default).
+    public var imageDecoding: ImageDecodingMode = .full
     /// Largest request body accepted before a 413.
     public var maxRequestBytes: Int = 32 * 1024 * 1024
 

@@ -12,6 +12,8 @@ public struct EmulatorCounters: Sendable, Hashable {
     public var droppedConnections: Int = 0
     /// Streams (or bodies) that ended with an error event.
     public var midStreamErrors: Int = 0
+    /// Answers the client stopped reading before their end (closed or cancelled).
+    public var clientDisconnects: Int = 0
     /// 429s for the per-minute limit.
     public var perMinuteLimited: Int = 0
     /// 429s for the daily cap.

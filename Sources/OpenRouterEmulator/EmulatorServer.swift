@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Serves one emulator's connections: routes requests, applies keys, limits and faults,
 /// and answers like OpenRouter (JSON or SSE).
@@ -103,11 +104,16 @@ struct EmulatorServer: Sendable {
         }
         if tooLarge { return try await fail(.payloadTooLarge(limit: configuration.maxRequestBytes)) }
 
+        // Parsing decodes every image: CPU work that goes to NIO's blocking thread pool, so it
+        // neither stalls an event loop nor holds a cooperative thread an in-process client needs.
+        let imageDecoding = configuration.imageDecoding
+        let parsing = try await NIOThreadPool.singleton.runIfActive {
+            Self.parse(body, imageDecoding: imageDecoding)
+        }
         let parsed: ParsedChat
-        do {
-            parsed = try ChatRequestParser.parse(body)
-        } catch {
-            return try await fail(error)
+        switch parsing {
+        case .success(let chat): parsed = chat
+        case .failure(let error): return try await fail(error)
         }
         received.model = parsed.model
         received.fallbackModels = parsed.fallbackModels
@@ -124,11 +130,14 @@ struct EmulatorServer: Sendable {
 
         // Every model named must exist; those that cannot read the images are skipped.
         var candidates: [EmulatedModel] = []
-        for id in parsed.candidates {
+        for id in parsed.candidates where !configuration.retiredModels.contains(id) {
             guard let model = configuration.models.first(where: { $0.id == id }) else {
                 return try await fail(.badRequest("\(id) is not a valid model ID"))
             }
             candidates.append(model)
+        }
+        guard !candidates.isEmpty else {
+            return try await fail(.retired(model: parsed.candidates.first ?? ""))
         }
         if parsed.imageTokens > 0 {
             let readers = candidates.filter(\.acceptsImages)
@@ -143,7 +152,8 @@ struct EmulatorServer: Sendable {
         case .daily(let limit, let reset):
             return try await fail(.dailyCap(limit: limit, resetMilliseconds: reset))
         case .perMinute(let limit, let reset, let retryAfter):
-            return try await fail(.perMinuteLimit(limit: limit, resetMilliseconds: reset, retryAfterSeconds: retryAfter))
+            return try await fail(
+                .perMinuteLimit(limit: limit, resetMilliseconds: reset, retryAfterSeconds: retryAfter))
         case .admitted(let faultIndex):
             var fault = configuration.faults.fault(forRequest: faultIndex)
             var model = candidates[0]
@@ -179,7 +189,23 @@ struct EmulatorServer: Sendable {
             let delivery = AnswerDelivery(
                 configuration: configuration, writer: writer, answer: answer, model: model,
                 generationID: received.generationID, fault: fault)
-            return try await parsed.stream ? delivery.stream() : delivery.json()
+            do {
+                return try await parsed.stream ? delivery.stream() : delivery.json()
+            } catch {
+                // The client went away (or cancelled) while the answer was being sent.
+                state.markDisconnected(sequence: sequence)
+                throw error
+            }
+        }
+    }
+
+    private static func parse(_ body: [UInt8], imageDecoding: EmulatorConfiguration.ImageDecodingMode)
+        -> Result<ParsedChat, ServiceError>
+    {
+        do {
+            return .success(try ChatRequestParser.parse(body, imageDecoding: imageDecoding))
+        } catch {
+            return .failure(error)
         }
     }
 

@@ -31,7 +31,22 @@ final class EmulatorState: Sendable {
         }
     }
 
+    init(observer: (@Sendable (ReceivedRequest) -> Void)?) {
+        self.observer = observer
+    }
+
+    private let observer: (@Sendable (ReceivedRequest) -> Void)?
+
+    func markDisconnected(sequence: Int) {
+        storage.withLockedValue { state in
+            guard let index = state.log.lastIndex(where: { $0.sequence == sequence }) else { return }
+            state.log[index].outcome?.clientDisconnected = true
+            state.counters.clientDisconnects += 1
+        }
+    }
+
     func record(_ request: ReceivedRequest) {
+        observer?(request)
         storage.withLockedValue { state in
             state.log.append(request)
             let status = request.outcome?.status ?? 0
@@ -84,7 +99,8 @@ final class EmulatorState: Sendable {
                     state.minuteWindows[keyID] = window
                     state.counters.perMinuteLimited += 1
                     let wait = limit.window - (now - oldest)
-                    let waitMilliseconds = max(0, Int64(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
+                    let waitMilliseconds = max(
+                        0, Int64(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
                     let reset = Int64(wallClock.timeIntervalSince1970 * 1000) + waitMilliseconds
                     return .perMinute(
                         limit: limit.requests, resetMilliseconds: reset,

@@ -1,22 +1,30 @@
+import Foundation
+
 /// Bodies of the emulator's read-only endpoints, in OpenRouter's shape.
 enum ModelsDocument {
     /// Prices travel as decimal strings of USD per unit.
     private static func price(_ value: Double) -> JSONValue {
-        .string(value == 0 ? "0" : String(format: "%.10f", value).replacingOccurrences(
-            of: "0+$", with: "", options: .regularExpression))
+        .string(
+            value == 0
+                ? "0"
+                : String(format: "%.10f", value).replacingOccurrences(
+                    of: "0+$", with: "", options: .regularExpression))
     }
 
     /// `GET /models`: `{"data":[{id, name, context_length, architecture, pricing, top_provider, …}]}`.
     static func models(_ configuration: EmulatorConfiguration) -> JSONValue {
-        let data: [JSONValue] = configuration.models.map { model in
+        let offered = configuration.models.filter { !configuration.retiredModels.contains($0.id) }
+        let data: [JSONValue] = offered.map { model in
             let context = configuration.contextLength(of: model)
             let modality = model.inputModalities.joined(separator: "+") + "->text"
             return [
-                "id": .string(model.id), "canonical_slug": .string(model.id.split(separator: ":").first.map(String.init) ?? model.id),
+                "id": .string(model.id),
+                "canonical_slug": .string(model.id.split(separator: ":").first.map(String.init) ?? model.id),
                 "name": .string(model.name), "created": 1_743_881_822, "description": .string(model.name),
                 "context_length": .int(context),
                 "architecture": [
-                    "modality": .string(modality), "input_modalities": .array(model.inputModalities.map(JSONValue.string)),
+                    "modality": .string(modality),
+                    "input_modalities": .array(model.inputModalities.map(JSONValue.string)),
                     "output_modalities": ["text"], "tokenizer": "Other", "instruct_type": nil,
                 ],
                 "pricing": [
@@ -53,5 +61,3 @@ enum ModelsDocument {
         ]
     }
 }
-
-import Foundation

@@ -20,7 +20,7 @@ public enum OpenRouterEmulator {
     public static func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration()) async throws
         -> RunningEmulator
     {
-        let state = EmulatorState()
+        let state = EmulatorState(observer: configuration.observer)
         let server = EmulatorServer(configuration: configuration, state: state)
         let listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
         do {

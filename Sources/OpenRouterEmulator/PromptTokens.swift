@@ -34,7 +34,8 @@ enum PromptTokens {
             }
         }
         let upscales = candidates.filter { $0.scale >= 1 }
-        let chosenScale = upscales.isEmpty
+        let chosenScale =
+            upscales.isEmpty
             ? candidates.map(\.scale).max() ?? 1
             : upscales.map(\.scale).min() ?? 1
         let best = candidates.filter { $0.scale == chosenScale }

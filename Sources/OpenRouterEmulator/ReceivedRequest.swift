@@ -49,6 +49,20 @@ public struct ReceivedOutcome: Sendable, Hashable {
     public var answeredBy: String?
     /// The content the answer carried (complete, before any fault cut it short).
     public var answer: String?
+    /// The client closed the connection before the answer was completely sent (e.g. it
+    /// cancelled a stream). Only seen when a write fails, so slow answers show it reliably.
+    public var clientDisconnected: Bool = false
+
+    /// Whether the whole answer was sent: a 200 not cut by a mid-stream error or a dropped
+    /// connection (a provider fault absorbed by a fallback model still counts as answered).
+    /// Counting these per request proves that none was answered twice.
+    public var answeredInFull: Bool {
+        guard status == 200, answeredBy != nil, !clientDisconnected else { return false }
+        switch fault {
+        case .midStreamError?, .dropConnection?: return false
+        default: return true
+        }
+    }
 }
 
 /// A request as the emulator received it: parsed, images decoded, prompt tokens counted.
@@ -117,7 +131,8 @@ public struct ReceivedRequest: Sendable {
             lines.append("image \(index + 1): \(image.width)x\(image.height) sha256:\(image.sha256.prefix(12))")
         }
         for (index, text) in texts.enumerated() {
-            lines.append("text \(index + 1): \(text.utf8.count) bytes sha256:\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
+            lines.append(
+                "text \(index + 1): \(text.utf8.count) bytes sha256:\(Digest.sha256Hex(Array(text.utf8)).prefix(12))")
         }
         return lines.joined(separator: "\n")
     }

@@ -35,6 +35,10 @@ struct ServiceError: Error, Sendable {
         ServiceError(status: 404, message: "Not Found: \(path)", metadata: nil)
     }
 
+    static func retired(model: String) -> ServiceError {
+        ServiceError(status: 404, message: "No endpoints found for \(model).", metadata: nil)
+    }
+
     static func noImageEndpoint(model: String) -> ServiceError {
         ServiceError(
             status: 404, message: "No endpoints found that support image input",
@@ -82,7 +86,8 @@ struct ServiceError: Error, Sendable {
         let headers = rateLimitHeaders(limit: limit, resetMilliseconds: resetMilliseconds)
         return ServiceError(
             status: 429,
-            message: "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
+            message:
+                "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day",
             metadata: [
                 "headers": .object(Dictionary(uniqueKeysWithValues: headers.map { ($0.0, JSONValue.string($0.1)) })),
                 "provider_name": .null, "error_type": "rate_limit_exceeded",

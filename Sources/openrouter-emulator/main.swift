@@ -50,11 +50,26 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("no-credit-key"), help: "A key answered with 402 (repeatable).")
     var noCreditKeys: [String] = []
 
+    @Option(name: .customLong("retired-model"), help: "A model id answered 404, as an ended free variant (repeatable).")
+    var retiredModels: [String] = []
+
+    @Option(help: "How far received images are decoded: full (PNG/JPEG pixels) or header (sizes only, cheapest).")
+    var decode: DecodeMode = .full
+
+    enum DecodeMode: String, ExpressibleByArgument, CaseIterable {
+        case full, header
+    }
+
+    @Flag(help: "Print one line per request on stderr (status, model, images, fault; never the key).")
+    var verbose = false
+
     @Flag(name: .customLong("reasoning-in-content"), help: "MAI-DS-R1 leaves <think>…</think> in the content.")
     var reasoningInContent = false
 
     enum FaultSet: String, ExpressibleByArgument, CaseIterable {
-        case retryable, nonRetryable = "non-retryable", all
+        case retryable
+        case nonRetryable = "non-retryable"
+        case all
         var faults: [Fault] {
             switch self {
             case .retryable: Fault.retryableMix
@@ -91,7 +106,21 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         if dailyCap > 0 { config.dailyCap = dailyCap }
         if !keys.isEmpty { config.apiKeys = Set(keys) }
         config.noCreditKeys = Set(noCreditKeys)
+        config.retiredModels = Set(retiredModels)
         config.reasoningInContent = reasoningInContent
+        config.imageDecoding = decode == .full ? .full : .headerOnly
+        if verbose {
+            config.observer = { request in
+                let outcome = request.outcome
+                let line =
+                    "#\(request.sequence) \(request.method) \(request.path) → \(outcome?.status ?? 0)"
+                    + " model=\(outcome?.answeredBy ?? request.model ?? "-") images=\(request.images.count)"
+                    + " prompt_tokens=\(request.promptTokens) stream=\(request.stream)"
+                    + (outcome?.fault.map { " fault=\($0)" } ?? "")
+                    + (outcome?.errorMessage.map { " error=\($0)" } ?? "")
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
 
         let emulator = try await OpenRouterEmulator.start(config)
         // Unbuffered, so a script reading a pipe sees the line at once.

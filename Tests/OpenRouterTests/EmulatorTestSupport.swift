@@ -96,7 +96,9 @@ enum SharedCorpus {
 
     /// The 4×3 PNG of the request fixtures.
     static let tinyPNG: [UInt8] = [UInt8](
-        Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==")
+        Data(
+            base64Encoded:
+                "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==")
             ?? Data())
     /// `sha256sum` of ``tinyPNG``.
     static let tinyPNGSHA256 = "949e22933c7b68cf5e247bb85d75e71af8d008d9446101fe6a3768e66744bfb1"

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 
 @testable import OpenRouterEmulator
@@ -10,9 +13,10 @@ struct EmulatorTests {
             let response = try await EmulatorHTTP.send(emulator, method: .GET, path: "/models", key: nil)
             #expect(response.status == 200)
             let data = try #require(response.json["data"] as? [[String: Any]])
-            let byID = Dictionary(uniqueKeysWithValues: data.compactMap { entry in
-                (entry["id"] as? String).map { ($0, entry) }
-            })
+            let byID = Dictionary(
+                uniqueKeysWithValues: data.compactMap { entry in
+                    (entry["id"] as? String).map { ($0, entry) }
+                })
             #expect(byID.count == 3)
             #expect(byID["meta-llama/llama-4-maverick:free"]?["context_length"] as? Int == 32_768)
             #expect(byID["nvidia/llama-3.1-nemotron-ultra-253b-v1:free"]?["context_length"] as? Int == 131_072)
@@ -63,9 +67,10 @@ struct EmulatorTests {
             #expect((response.json["id"] as? String)?.hasPrefix("gen-") == true)
             #expect(response.json["model"] as? String == EmulatedModel.maverickFree.id)
             let received = try #require(emulator.received.first)
-            #expect(received.images.map(\.sha256) == [
-                SharedCorpus.tinyPNGSHA256, "acc6ec555d41d15b368320edaa3b20958ee6fa97cb6e4a18d1213d5ae8bec73b",
-            ])
+            #expect(
+                received.images.map(\.sha256) == [
+                    SharedCorpus.tinyPNGSHA256, "acc6ec555d41d15b368320edaa3b20958ee6fa97cb6e4a18d1213d5ae8bec73b",
+                ])
             #expect(received.images.map(\.byteCount) == [73, jpeg.count])
             #expect(received.promptText == "marker-17")
             #expect(received.stream == false)
@@ -107,13 +112,25 @@ struct EmulatorTests {
             let text = EmulatorHTTP.chatBody(images: [("image/png", Array("not an image".utf8))])
             #expect(try await EmulatorHTTP.send(emulator, body: text).status == 400)
 
-            let camelCase = #"{"model":"meta-llama/llama-4-maverick:free","messages":[{"role":"user","content":[{"type":"image_url","imageUrl":{"url":"data:image/png;base64,AAAA"}}]}]}"#
+            let camelCase =
+                #"{"model":"meta-llama/llama-4-maverick:free","messages":[{"role":"user","content":[{"type":"image_url","imageUrl":{"url":"data:image/png;base64,AAAA"}}]}]}"#
             let camel = try await EmulatorHTTP.send(emulator, body: camelCase)
             #expect(camel.status == 400)
             #expect(camel.errorMessage?.contains("snake_case") == true)
 
             #expect(try await EmulatorHTTP.send(emulator, body: "{not json").status == 400)
             #expect(emulator.counters.admitted == 0)
+        }
+    }
+
+    @Test func oversizedBodiesGet413AndTheConnectionStaysUsable() async throws {
+        try await withEmulator({ $0.maxRequestBytes = 10_000 }) { emulator in
+            let big = EmulatorHTTP.chatBody(text: String(repeating: "x", count: 20_000))
+            let response = try await EmulatorHTTP.send(emulator, body: big)
+            #expect(response.status == 413)
+            #expect(response.errorCode as? Int == 413)
+            #expect(try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody()).status == 200)
+            #expect(emulator.counters.byStatus == [413: 1, 200: 1])
         }
     }
 
@@ -128,9 +145,13 @@ struct EmulatorTests {
     }
 
     @Test func streamsLikeTheService() async throws {
-        try await withEmulator({ $0.latency = .milliseconds(120); $0.keepAliveInterval = .milliseconds(50) }) {
+        try await withEmulator({
+            $0.latency = .milliseconds(120)
+            $0.keepAliveInterval = .milliseconds(50)
+        }) {
             emulator in
-            let body = EmulatorHTTP.chatBody(text: "streamed", images: [("image/png", SharedCorpus.tinyPNG)], stream: true)
+            let body = EmulatorHTTP.chatBody(
+                text: "streamed", images: [("image/png", SharedCorpus.tinyPNG)], stream: true)
             let response = try await EmulatorHTTP.send(emulator, body: body)
             #expect(response.status == 200)
             #expect(response.headers.first(name: "content-type") == "text/event-stream")
@@ -143,7 +164,9 @@ struct EmulatorTests {
             #expect(events.count > 3)
             let usageEvent = try #require(events.last)
             #expect((usageEvent["choices"] as? [Any])?.isEmpty == true)
-            #expect((usageEvent["usage"] as? [String: Any])?["prompt_tokens"] as? Int == emulator.received.first?.promptTokens)
+            #expect(
+                (usageEvent["usage"] as? [String: Any])?["prompt_tokens"] as? Int
+                    == emulator.received.first?.promptTokens)
             let finish = events.compactMap { ($0["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String }
             #expect(finish == ["stop"])
             #expect(Set(events.compactMap { $0["id"] as? String }).count == 1)
@@ -154,13 +177,16 @@ struct EmulatorTests {
         try await withEmulator({ $0.contextOverrides[EmulatedModel.maverickFree.id] = 32_768 }) { emulator in
             let long = String(repeating: "abcd", count: 30_000)  // 30,000 text tokens
             let response = try await EmulatorHTTP.send(
-                emulator, body: EmulatorHTTP.chatBody(text: long, images: [("image/png", SharedCorpus.tinyPNG)], maxTokens: 4_000))
+                emulator,
+                body: EmulatorHTTP.chatBody(text: long, images: [("image/png", SharedCorpus.tinyPNG)], maxTokens: 4_000)
+            )
             #expect(response.status == 400)
             let text = 1 + 4 + 30_000
-            #expect(response.errorMessage == "This endpoint's maximum context length is 32768 tokens. However, you "
-                + "requested about \(text + 147 + 4_000) tokens (\(text) of text input, 147 of image input, 4000 in the "
-                + "output). Please reduce the length of either one, or use the \"middle-out\" transform to compress "
-                + "your prompt automatically.")
+            #expect(
+                response.errorMessage == "This endpoint's maximum context length is 32768 tokens. However, you "
+                    + "requested about \(text + 147 + 4_000) tokens (\(text) of text input, 147 of image input, 4000 in the "
+                    + "output). Please reduce the length of either one, or use the \"middle-out\" transform to compress "
+                    + "your prompt automatically.")
             let fits = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(text: long, maxTokens: 2_000))
             #expect(fits.status == 200)
             let maxEqualsContext = try await EmulatorHTTP.send(
@@ -202,7 +228,10 @@ struct EmulatorTests {
             #expect(try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody()).status == 200)
             let capped = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody())
             #expect(capped.status == 429)
-            #expect(capped.errorMessage == "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day")
+            #expect(
+                capped.errorMessage
+                    == "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day"
+            )
             #expect(capped.headers.first(name: "X-RateLimit-Limit") == "2")
             #expect(capped.headers.first(name: "Retry-After") == nil)
             #expect(emulator.counters.dailyCapped == 1)
@@ -211,7 +240,8 @@ struct EmulatorTests {
 
     @Test func scriptedFaultsArriveInOrder() async throws {
         let plan = FaultPlan.scripted([
-            .rateLimited(retryAfter: 7), .serverError(status: 503, retryAfter: 2), .serverError(status: 529, retryAfter: nil),
+            .rateLimited(retryAfter: 7), .serverError(status: 503, retryAfter: 2),
+            .serverError(status: 529, retryAfter: nil),
             .moderation(reasons: ["violence"]), .timeout, .payloadTooLarge, nil,
         ])
         try await withEmulator({ $0.faults = plan }) { emulator in
@@ -240,7 +270,9 @@ struct EmulatorTests {
     @Test(arguments: [Fault.ErrorCode.integer(502), .string("server_error")])
     func midStreamErrorsKeepStatus200AndThePartialText(code: Fault.ErrorCode) async throws {
         try await withEmulator({
-            $0.faults = .scripted([.midStreamError(afterTokens: 2, code: code), .midStreamError(afterTokens: 1, code: code)])
+            $0.faults = .scripted([
+                .midStreamError(afterTokens: 2, code: code), .midStreamError(afterTokens: 1, code: code),
+            ])
             $0.responder = { _ in "one two three four" }
         }) { emulator in
             let streamed = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(stream: true))
@@ -265,7 +297,9 @@ struct EmulatorTests {
 
     @Test func droppedConnectionsCutTheAnswer() async throws {
         try await withEmulator({
-            $0.faults = .scripted([.dropConnection(afterTokens: 0), .dropConnection(afterTokens: 2), .dropConnection(afterTokens: 3), nil])
+            $0.faults = .scripted([
+                .dropConnection(afterTokens: 0), .dropConnection(afterTokens: 2), .dropConnection(afterTokens: 3), nil,
+            ])
             $0.responder = { _ in "alpha beta gamma delta epsilon" }
         }) { emulator in
             await #expect(throws: (any Error).self) {
@@ -285,6 +319,7 @@ struct EmulatorTests {
             let whole = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody())
             #expect(whole.content == "alpha beta gamma delta epsilon")
             #expect(emulator.counters.droppedConnections == 3)
+            #expect(emulator.received.map { $0.outcome?.answeredInFull } == [false, false, false, true])
         }
     }
 
@@ -297,12 +332,60 @@ struct EmulatorTests {
             #expect(response.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.outcome?.answeredBy == EmulatedModel.maiDSR1Free.id)
             #expect(emulator.received.first?.fallbackModels == [EmulatedModel.maiDSR1Free.id])
+            #expect(emulator.received.first?.outcome?.answeredInFull == true)
+        }
+    }
+
+    @Test func clientsThatHangUpMidStreamAreSeen() async throws {
+        let seen = EmulatorObserverTally()
+        try await withEmulator({
+            $0.tokenDelay = .milliseconds(20)
+            $0.responder = { _ in String(repeating: "word ", count: 400) }
+            $0.observer = { _ in seen.increment() }
+        }) { emulator in
+            var request = HTTPClientRequest(url: emulator.baseURL + "/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(EmulatorConfiguration.defaultAPIKey)")
+            request.body = .bytes(ByteBuffer(string: EmulatorHTTP.chatBody(stream: true)))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()  // the first bytes arrived: the stream is running
+            try await client.shutdown()  // hang up, as a cancelled client does
+            // The server notices at its next write, within a few token delays.
+            for _ in 0..<200 where emulator.counters.clientDisconnects == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(emulator.counters.clientDisconnects == 1)
+            #expect(emulator.received.first?.outcome?.clientDisconnected == true)
+            #expect(emulator.received.first?.outcome?.answeredInFull == false)
+            #expect(seen.value == 1)
+        }
+    }
+
+    @Test func retiredModelsAnswer404AndFallBack() async throws {
+        try await withEmulator({ $0.retiredModels = [EmulatedModel.nemotronUltraFree.id] }) { emulator in
+            let gone = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.nemotronUltraFree.id))
+            #expect(gone.status == 404)
+            #expect(gone.errorMessage == "No endpoints found for \(EmulatedModel.nemotronUltraFree.id).")
+            let fallback = try await EmulatorHTTP.send(
+                emulator,
+                body: EmulatorHTTP.chatBody(
+                    model: EmulatedModel.nemotronUltraFree.id, extra: ["models": [EmulatedModel.maiDSR1Free.id]]))
+            #expect(fallback.json["model"] as? String == EmulatedModel.maiDSR1Free.id)
+            let models = try await EmulatorHTTP.send(emulator, method: .GET, path: "/models", key: nil)
+            #expect((models.json["data"] as? [Any])?.count == 2)
+            let unknown = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: "nobody/nothing"))
+            #expect(unknown.status == 400)
+            #expect(unknown.errorMessage == "nobody/nothing is not a valid model ID")
         }
     }
 
     @Test func reasoningFollowsEachSeedModel() async throws {
         try await withEmulator { emulator in
-            let r1 = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
+            let r1 = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
             let message = try #require((r1.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])
             #expect((message["reasoning"] as? String)?.isEmpty == false)
             let details = (r1.json["usage"] as? [String: Any])?["completion_tokens_details"] as? [String: Any]
@@ -329,7 +412,8 @@ struct EmulatorTests {
 
     @Test func thinkTagsCanBeLeftInTheContent() async throws {
         try await withEmulator({ $0.reasoningInContent = true }) { emulator in
-            let r1 = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
+            let r1 = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
             #expect(r1.content?.hasPrefix("<think>") == true)
             #expect(r1.content?.contains("</think>\n") == true)
         }
@@ -341,7 +425,8 @@ struct EmulatorTests {
                 request.promptText.components(separatedBy: " ").filter { $0.hasPrefix("chunk-") }.joined(separator: ",")
             }
         }) { emulator in
-            let response = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(text: "see chunk-4 and chunk-9 here"))
+            let response = try await EmulatorHTTP.send(
+                emulator, body: EmulatorHTTP.chatBody(text: "see chunk-4 and chunk-9 here"))
             #expect(response.content == "chunk-4,chunk-9")
         }
     }
@@ -364,7 +449,9 @@ struct EmulatorTests {
                 "required": ["answer", "pages"], "additionalProperties": false,
             ]
             let body = EmulatorHTTP.chatBody(extra: [
-                "response_format": ["type": "json_schema", "json_schema": ["name": "answer", "strict": true, "schema": schema]],
+                "response_format": [
+                    "type": "json_schema", "json_schema": ["name": "answer", "strict": true, "schema": schema],
+                ],
                 "provider": ["require_parameters": true],
             ])
             let response = try await EmulatorHTTP.send(emulator, body: body)
@@ -396,7 +483,8 @@ struct EmulatorTests {
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for index in 0..<16 {
                     group.addTask {
-                        let images = index.isMultiple(of: 2) ? [("image/png", SharedCorpus.tinyPNG)] : [("image/jpeg", jpeg)]
+                        let images =
+                            index.isMultiple(of: 2) ? [("image/png", SharedCorpus.tinyPNG)] : [("image/jpeg", jpeg)]
                         let response = try await EmulatorHTTP.send(
                             emulator, body: EmulatorHTTP.chatBody(text: "request \(index)", images: images))
                         return (index, response.content ?? "")
@@ -417,4 +505,11 @@ extension FaultPlan {
     fileprivate var faultsForTest: [Fault?] {
         (0..<7).map { fault(forRequest: $0) }
     }
+}
+
+/// A thread-safe tally for observer callbacks.
+final class EmulatorObserverTally: Sendable {
+    private let box = NIOLockedValueBox(0)
+    func increment() { box.withLockedValue { $0 += 1 } }
+    var value: Int { box.withLockedValue { $0 } }
 }

@@ -34,9 +34,12 @@ struct EmulatorUnitTests {
     @Test func probesHeadersOfEveryAcceptedFormat() throws {
         let gif: [UInt8] = Array("GIF89a".utf8) + [0x20, 0x01, 0x10, 0x00] + [UInt8](repeating: 0, count: 8)
         #expect(try ImageProbe.probe(gif).get() == .init(mimeType: "image/gif", width: 288, height: 16))
-        var webp: [UInt8] = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8X".utf8) + [UInt8](repeating: 0, count: 22)
-        webp[24] = 0x3F; webp[25] = 0x01  // width - 1 = 319
-        webp[27] = 0xEF; webp[28] = 0x00  // height - 1 = 239
+        var webp: [UInt8] =
+            Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8X".utf8) + [UInt8](repeating: 0, count: 22)
+        webp[24] = 0x3F
+        webp[25] = 0x01  // width - 1 = 319
+        webp[27] = 0xEF
+        webp[28] = 0x00  // height - 1 = 239
         #expect(try ImageProbe.probe(webp).get() == .init(mimeType: "image/webp", width: 320, height: 240))
         #expect(ImageProbe.sniffMIMEType(Array("hello".utf8)) == nil)
         #expect((try? ImageProbe.probe([0xFF, 0xD8, 0xFF, 0xD9]).get()) == nil)

@@ -82,6 +82,23 @@ cic_status cic_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height
                           int channels, cic_buffer *output, char *message,
                           size_t message_capacity);
 
+/// One pass of a separable resampler over 8-bit rows: output row `y` is the sum over
+/// `count[y]` input rows from `start[y]` of the row times `weights[y * taps + t]`, in fixed
+/// point with `precision_bits` fraction bits, clipped to 0-255. `acc` holds `stride` ints.
+void cic_resample_vertical(const uint8_t *src, size_t stride, uint8_t *dst, uint32_t out_height,
+                           const int32_t *start, const int32_t *count, const int16_t *weights,
+                           uint32_t taps, int precision_bits, int32_t *acc);
+
+/// The same along rows: output pixel `x` mixes `count[x]` input pixels from `start[x]`.
+void cic_resample_horizontal(const uint8_t *src, uint32_t in_width, uint32_t height,
+                             uint32_t channels, uint8_t *dst, uint32_t out_width,
+                             const int32_t *start, const int32_t *count, const int16_t *weights,
+                             uint32_t taps, int precision_bits);
+
+/// Tunes the C allocator (glibc only) to reuse large decode buffers instead of mapping fresh,
+/// zero-filled pages for every image. Process-wide; called once by batch ingestion.
+void cic_keep_large_buffers(void);
+
 /// Releases a buffer handed out by this module.
 void cic_free(void *pointer);
 
