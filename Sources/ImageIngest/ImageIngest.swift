@@ -156,7 +156,8 @@ public enum ImageIngest {
     /// few colours (screenshots, line art, text) that JPEG would blur it for little gain.
     static func encode(_ raster: Raster, source: ImageFormat, quality: Int) throws(ImageIngestError) -> (ImageFormat, [UInt8]) {
         let jpeg = try Codecs.encodeJPEG(raster, quality: quality)
-        guard source == .png else { return (.jpeg, jpeg) }
+        // Many colours means a photo or artwork PNG: PNG would not be smaller, skip the try.
+        guard source == .png, raster.hasFewColours(limit: 1024) else { return (.jpeg, jpeg) }
         let png = try Codecs.encodePNG(raster)
         if png.count <= jpeg.count { return (.png, png) }
         if png.count <= jpeg.count * 4 && raster.hasFewColours(limit: 256) { return (.png, png) }
