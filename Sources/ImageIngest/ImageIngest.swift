@@ -28,14 +28,12 @@ public enum ImageIngest {
         if background == .dark {
             warnings.append("transparent areas put on a dark background (the visible pixels are mostly light)")
         }
-        let stored = (width: raster.width, height: raster.height)
         // Resize in stored orientation (cheaper), then turn the small result upright.
         let swap = decoded.orientation.swapsDimensions
         let target = decoded.target
         raster = Resampler.resize(raster, width: swap ? target.height : target.width,
                                   height: swap ? target.width : target.height)
         raster = raster.oriented(decoded.orientation)
-        _ = stored
         let (format, encoded) = try encode(raster, source: decoded.format, quality: options.quality)
         return PreparedImage(
             path: nil, sourceFormat: decoded.format, width: decoded.uprightWidth,
