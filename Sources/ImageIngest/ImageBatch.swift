@@ -23,6 +23,17 @@ public struct ImageBatch: Sendable {
     /// Large decode buffers are reused from the heap rather than mapped afresh per image.
     private static let keepLargeBuffers: Void = cic_keep_large_buffers()
 
+    @concurrent
+    private static func prepareOne(_ index: Int, _ path: String, _ options: ImageIngestOptions) async
+        -> (Int, Result<PreparedImage, ImageIngestError>)
+    {
+        do throws(ImageIngestError) {
+            return (index, .success(try ImageIngest.prepare(path: path, options: options)))
+        } catch {
+            return (index, .failure(error))
+        }
+    }
+
     /// Calls `body` once per path, in the order of `paths`, with the prepared image or the
     /// reason it failed. Stops early (and rethrows) if `body` throws or the task is cancelled.
     public func prepare(
@@ -40,13 +51,9 @@ public struct ImageBatch: Sendable {
             func fill() {
                 while next < paths.count && running < concurrency && next - emitted < window {
                     let index = next, path = paths[index]
-                    group.addTask {
-                        do throws(ImageIngestError) {
-                            return (index, .success(try ImageIngest.prepare(path: path, options: options)))
-                        } catch {
-                            return (index, .failure(error))
-                        }
-                    }
+                    // @Sendable and @concurrent: a closure formed here would otherwise inherit
+                    // the caller's actor, and every decode would run on it one at a time.
+                    group.addTask { @Sendable in await Self.prepareOne(index, path, options) }
                     next += 1
                     running += 1
                 }

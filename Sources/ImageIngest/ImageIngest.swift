@@ -28,14 +28,12 @@ public enum ImageIngest {
         if background == .dark {
             warnings.append("transparent areas put on a dark background (the visible pixels are mostly light)")
         }
-        let stored = (width: raster.width, height: raster.height)
         // Resize in stored orientation (cheaper), then turn the small result upright.
         let swap = decoded.orientation.swapsDimensions
         let target = decoded.target
         raster = Resampler.resize(raster, width: swap ? target.height : target.width,
                                   height: swap ? target.width : target.height)
         raster = raster.oriented(decoded.orientation)
-        _ = stored
         let (format, encoded) = try encode(raster, source: decoded.format, quality: options.quality)
         return PreparedImage(
             path: nil, sourceFormat: decoded.format, width: decoded.uprightWidth,
@@ -156,7 +154,8 @@ public enum ImageIngest {
     /// few colours (screenshots, line art, text) that JPEG would blur it for little gain.
     static func encode(_ raster: Raster, source: ImageFormat, quality: Int) throws(ImageIngestError) -> (ImageFormat, [UInt8]) {
         let jpeg = try Codecs.encodeJPEG(raster, quality: quality)
-        guard source == .png else { return (.jpeg, jpeg) }
+        // Many colours means a photo or artwork PNG: PNG would not be smaller, skip the try.
+        guard source == .png, raster.hasFewColours(limit: 1024) else { return (.jpeg, jpeg) }
         let png = try Codecs.encodePNG(raster)
         if png.count <= jpeg.count { return (.png, png) }
         if png.count <= jpeg.count * 4 && raster.hasFewColours(limit: 256) { return (.png, png) }
