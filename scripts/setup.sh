@@ -20,9 +20,9 @@ if ((${#missing[@]})); then
 fi
 if [[ " $* " == *" --test "* || " $* " == *" --bench "* ]]; then
     # Reference implementations the tests compare against: tiktoken (token counts), Pillow
-    # (pixels, Lanczos), the OpenRouter SDK + jsonschema (request conformance), openai (benchmark).
+    # (pixels, Lanczos; numpy for its reference arrays), the OpenRouter SDK + jsonschema (request conformance), openai (benchmark).
     py_missing=()
-    for spec in tiktoken:tiktoken PIL:pillow openrouter:openrouter jsonschema:jsonschema openai:openai; do
+    for spec in tiktoken:tiktoken PIL:pillow openrouter:openrouter jsonschema:jsonschema openai:openai numpy:numpy; do
         python3 -c "import ${spec%%:*}" 2>/dev/null || py_missing+=("${spec##*:}")
     done
     if ((${#py_missing[@]})); then
