@@ -102,10 +102,12 @@ static inline uint8_t cic_mul255(unsigned a, unsigned b) {
 }
 
 cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
-                           uint64_t max_pixels, int allow_truncated, cic_image *image,
+                           uint64_t max_pixels, int allow_truncated, uint8_t *destination,
+                           size_t destination_capacity, cic_image *image,
                            char *message, size_t message_capacity) {
     struct jpeg_decompress_struct cinfo;
     cic_jpeg_error err;
+    uint8_t *volatile owned = NULL;
     // volatile: these change between setjmp and a possible longjmp.
     uint8_t *volatile pixels = NULL;
     JSAMPLE *volatile cmyk_row = NULL;
@@ -118,7 +120,7 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
             err.saw_truncation ? CIC_TRUNCATED : cic_jpeg_status_for(err.manager.msg_code);
         cic_set_message(message, message_capacity, err.error);
         jpeg_destroy_decompress(&cinfo);
-        free(pixels);
+        free(owned);
         free(cmyk_row);
         return status;
     }
@@ -148,7 +150,16 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
     jpeg_start_decompress(&cinfo);
     uint32_t width = cinfo.output_width, height = cinfo.output_height;
     size_t stride = (size_t)width * 3;
-    pixels = malloc(stride * height);
+    if (destination != NULL) {
+        if (destination_capacity != stride * height) {
+            cic_set_message(message, message_capacity, "JPEG output buffer has the wrong size");
+            jpeg_destroy_decompress(&cinfo);
+            return CIC_ERROR;
+        }
+        pixels = destination;
+    } else {
+        pixels = owned = malloc(stride * height);
+    }
     if (pixels == NULL) {
         cic_set_message(message, message_capacity, "out of memory for JPEG pixels");
         jpeg_destroy_decompress(&cinfo);

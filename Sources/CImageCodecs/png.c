@@ -41,9 +41,11 @@ static void cic_png_read(png_structp png, png_bytep out, png_size_t count) {
     reader->offset += count;
 }
 
-cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
-                          int allow_truncated, cic_image *image, char *message,
-                          size_t message_capacity) {
+static cic_status cic_png_run(const uint8_t *data, size_t length, uint64_t max_pixels,
+                              int allow_truncated, int header_only, uint8_t *destination,
+                              size_t destination_capacity, cic_image *image, char *message,
+                              size_t message_capacity) {
+    uint8_t *volatile owned = NULL;
     cic_png_reader reader;
     memset(&reader, 0, sizeof reader);
     reader.data = data;
@@ -81,7 +83,7 @@ cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixel
         }
         png_destroy_read_struct(&png, &info, NULL);
         free(rows);
-        free(pixels);
+        free(owned);
         cic_set_message(message, message_capacity, reader.error);
         (void)pixels_ready;
         return reader.ran_out ? CIC_TRUNCATED : CIC_ERROR;
@@ -116,7 +118,22 @@ cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixel
         snprintf(reader.error, sizeof reader.error, "unexpected PNG row layout (%u channels)", (unsigned)channels);
         png_longjmp(png, 1);
     }
-    pixels = malloc(stride * h);
+    if (header_only) {
+        png_destroy_read_struct(&png, &info, NULL);
+        image->width = width;
+        image->height = height;
+        image->channels = channels;
+        return CIC_OK;
+    }
+    if (destination != NULL) {
+        if (destination_capacity != stride * h) {
+            snprintf(reader.error, sizeof reader.error, "PNG output buffer has the wrong size");
+            png_longjmp(png, 1);
+        }
+        pixels = destination;
+    } else {
+        pixels = owned = malloc(stride * h);
+    }
     rows = malloc(sizeof(png_bytep) * h);
     if (pixels == NULL || rows == NULL) {
         snprintf(reader.error, sizeof reader.error, "out of memory for %ux%u PNG pixels", (unsigned)w, (unsigned)h);
@@ -137,6 +154,25 @@ cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixel
     image->warnings = reader.warnings;
     cic_set_message(message, message_capacity, reader.warnings ? reader.first_warning : "");
     return CIC_OK;
+}
+
+cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
+                          int allow_truncated, uint8_t *destination, size_t destination_capacity,
+                          cic_image *image, char *message, size_t message_capacity) {
+    return cic_png_run(data, length, max_pixels, allow_truncated, 0, destination,
+                       destination_capacity, image, message, message_capacity);
+}
+
+cic_status cic_png_read_header(const uint8_t *data, size_t length, uint64_t max_pixels,
+                               uint32_t *width, uint32_t *height, uint32_t *channels,
+                               char *message, size_t message_capacity) {
+    cic_image image;
+    cic_status status = cic_png_run(data, length, max_pixels, 0, 1, NULL, 0, &image, message,
+                                    message_capacity);
+    *width = status == CIC_OK ? image.width : 0;
+    *height = status == CIC_OK ? image.height : 0;
+    *channels = status == CIC_OK ? image.channels : 0;
+    return status;
 }
 
 typedef struct {

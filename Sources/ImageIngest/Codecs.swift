@@ -30,29 +30,67 @@ enum Codecs {
                           precision: Int(header.precision), colorSpace: Int(header.color_space))
     }
 
+    /// Decodes straight into a Swift array sized from the header: the largest buffer of the
+    /// pipeline is never copied.
     static func decodeJPEG(
-        _ bytes: UnsafeRawBufferPointer, scaleDenominator: Int, maxPixels: Int, allowTruncated: Bool
+        _ bytes: UnsafeRawBufferPointer, header: JPEGHeader, scaleDenominator: Int, maxPixels: Int,
+        allowTruncated: Bool
     ) throws(ImageIngestError) -> Decoded {
-        var image = cic_image()
-        var message = [CChar](repeating: 0, count: messageCapacity)
-        let status = cic_jpeg_decode(
-            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
-            Int32(scaleDenominator), UInt64(max(0, maxPixels)), allowTruncated ? 1 : 0, &image,
-            &message, message.count)
-        try check(status, message, format: "JPEG")
-        return adopt(image, message)
+        let d = scaleDenominator
+        let width = (header.width + d - 1) / d, height = (header.height + d - 1) / d
+        if header.width * header.height > maxPixels || header.width == 0 || header.height == 0 {
+            // Let the C side word the refusal, before anything is allocated here.
+            return try decode(bytes, channels: 3, width: 0, height: 0, format: "JPEG") { _, _, image, message in
+                cic_jpeg_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(d),
+                                UInt64(max(0, maxPixels)), allowTruncated ? 1 : 0, nil, 0, image, message, messageCapacity)
+            }
+        }
+        return try decode(bytes, channels: 3, width: width, height: height, format: "JPEG") { destination, capacity, image, message in
+            cic_jpeg_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(d),
+                            UInt64(max(0, maxPixels)), allowTruncated ? 1 : 0, destination, capacity, image, message,
+                            messageCapacity)
+        }
     }
 
     static func decodePNG(
         _ bytes: UnsafeRawBufferPointer, maxPixels: Int, allowTruncated: Bool
     ) throws(ImageIngestError) -> Decoded {
+        var width: UInt32 = 0, height: UInt32 = 0, channels: UInt32 = 0
+        var message = [CChar](repeating: 0, count: messageCapacity)
+        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let status = cic_png_read_header(base, bytes.count, UInt64(max(0, maxPixels)), &width, &height, &channels,
+                                         &message, message.count)
+        try check(status, message, format: "PNG")
+        return try decode(bytes, channels: Int(channels), width: Int(width), height: Int(height), format: "PNG") {
+            destination, capacity, image, message in
+            cic_png_decode(base, bytes.count, UInt64(max(0, maxPixels)), allowTruncated ? 1 : 0, destination, capacity,
+                           image, message, messageCapacity)
+        }
+    }
+
+    /// Runs a C decoder writing into a new array of `width * height * channels` bytes (or, when
+    /// that is 0, lets it fail and reports why).
+    private static func decode(
+        _ bytes: UnsafeRawBufferPointer, channels: Int, width: Int, height: Int, format: String,
+        _ call: (UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<cic_image>, UnsafeMutablePointer<CChar>) -> cic_status
+    ) throws(ImageIngestError) -> Decoded {
         var image = cic_image()
         var message = [CChar](repeating: 0, count: messageCapacity)
-        let status = cic_png_decode(
-            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
-            UInt64(max(0, maxPixels)), allowTruncated ? 1 : 0, &image, &message, message.count)
-        try check(status, message, format: "PNG")
-        return adopt(image, message)
+        var status = cic_status.CIC_ERROR
+        let count = width * height * channels
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = message.withUnsafeMutableBufferPointer { text in
+                call(count > 0 ? buffer.baseAddress : nil, count, &image, text.baseAddress!)
+            }
+            initialized = status == .CIC_OK ? count : 0
+        }
+        try check(status, message, format: format)
+        guard Int(image.width) == width, Int(image.height) == height, Int(image.channels) == channels else {
+            throw ImageIngestError(.corrupt, "\(format) decoder returned an unexpected size")
+        }
+        return Decoded(
+            raster: Raster(width: width, height: height, channels: channels, pixels: pixels),
+            warnings: Int(image.warnings), firstWarning: string(message), truncated: image.truncated != 0)
     }
 
     static func encodeJPEG(_ raster: Raster, quality: Int) throws(ImageIngestError) -> [UInt8] {
@@ -88,23 +126,12 @@ enum Codecs {
         return Array(UnsafeBufferPointer(start: bytes, count: output.count))
     }
 
-    private static func adopt(_ image: cic_image, _ message: [CChar]) -> Decoded {
-        defer { cic_free(image.pixels) }
-        let count = Int(image.width) * Int(image.height) * Int(image.channels)
-        let pixels = image.pixels.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-        return Decoded(
-            raster: Raster(width: Int(image.width), height: Int(image.height),
-                           channels: Int(image.channels), pixels: pixels),
-            warnings: Int(image.warnings), firstWarning: string(message),
-            truncated: image.truncated != 0)
-    }
-
     private static func check(_ status: cic_status, _ message: [CChar], format: String) throws(ImageIngestError) {
         let reason = string(message)
         switch status {
         case .CIC_OK: return
         case .CIC_TOO_LARGE:
-            throw ImageIngestError(.tooLarge, "\(reason); refused before decoding (raise the pixel limit to accept it)", cause: reason)
+            throw ImageIngestError(.tooLarge, "\(reason); refused before decoding (--max-pixels raises the limit)", cause: reason)
         case .CIC_UNSUPPORTED:
             throw ImageIngestError(.unsupported, "unsupported \(format): \(reason)", cause: reason)
         case .CIC_TRUNCATED:

@@ -61,15 +61,27 @@ cic_status cic_jpeg_read_header(const uint8_t *data, size_t length, cic_jpeg_hea
 /// CMYK and YCCK (Adobe inverted or not) are converted to RGB here. Refuses images with more
 /// than `max_pixels` pixels before allocating. With `allow_truncated` 0, a premature end of
 /// data is CIC_TRUNCATED; otherwise the missing part is mid-grey and `truncated` is set.
+/// When `destination` is not NULL the pixels go there (it must hold exactly
+/// ceil(width / scale_denom) * ceil(height / scale_denom) * 3 bytes) and `image->pixels` is
+/// `destination`: callers that own their buffer avoid a copy of the largest allocation.
 cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
-                           uint64_t max_pixels, int allow_truncated, cic_image *image,
+                           uint64_t max_pixels, int allow_truncated, uint8_t *destination,
+                           size_t destination_capacity, cic_image *image,
                            char *message, size_t message_capacity);
 
 /// Decodes any PNG (every colour type and bit depth, palette, tRNS, Adam7) to RGB or RGBA
 /// 8-bit with libpng's classic API. Same limits and truncation rules as `cic_jpeg_decode`.
+/// `destination` as for `cic_jpeg_decode`: width * height * channels bytes, channels from
+/// `cic_png_read_header`.
 cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
-                          int allow_truncated, cic_image *image, char *message,
-                          size_t message_capacity);
+                          int allow_truncated, uint8_t *destination, size_t destination_capacity,
+                          cic_image *image, char *message, size_t message_capacity);
+
+/// Reads the PNG header only: size, and the channels (3 or 4) `cic_png_decode` will produce.
+/// Refuses sizes over `max_pixels` like the decoder.
+cic_status cic_png_read_header(const uint8_t *data, size_t length, uint64_t max_pixels,
+                               uint32_t *width, uint32_t *height, uint32_t *channels,
+                               char *message, size_t message_capacity);
 
 /// Encodes 8-bit RGB (`channels` 3) or gray (`channels` 1) pixels as a baseline JPEG with
 /// 4:2:0 chroma and no metadata.
