@@ -168,6 +168,25 @@ struct PipelineCommandTests {
         }
     }
 
+    @Test("a refused key: nothing can run, exit 3, and the key is never printed")
+    func refusedKey() async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(3, in: folder.path)
+        let secret = "sk-or-v1-not-a-real-key-\(UUID().uuidString)"
+        let result = try PeruseProcess(
+            ["caption", images, "--base-url", emulator.baseURL, "--verbose"], environment: ["OPENROUTER_API_KEY": secret], in: folder.path
+        ).wait()
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+        // The store and its write-ahead log.
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path + "/.peruse") {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder.path + "/.peruse/" + name))
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(name) holds the key")
+        }
+    }
+
     @Test("an unreachable endpoint: exit 3")
     func unreachable() throws {
         let folder = try TemporaryFolder()
