@@ -1,5 +1,7 @@
 import ArgumentParser
 
+import Foundation
+
 /// The `peruse` command: thin; each subcommand parses, calls the library, prints, and maps
 /// errors to the exit codes of DESIGN.md (0 ok, 1 some items failed, 2 bad usage, 3 nothing ran).
 @main
@@ -11,4 +13,25 @@ struct Peruse: AsyncParsableCommand {
             InspectCommand.self, TokensCommand.self, CaptionCommand.self, AskCommand.self,
             SummarizeCommand.self, RunCommand.self, ModelsCommand.self, BenchCommand.self,
         ])
+
+    /// Runs the command like ArgumentParser's own `main()`, except that a usage error (an
+    /// unknown option, a missing argument, a bad value) exits 2 as DESIGN.md promises, not
+    /// ArgumentParser's 64: scripts test for 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data((message.isEmpty ? "" : message + "\n").utf8))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

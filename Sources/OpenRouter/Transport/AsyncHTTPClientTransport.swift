@@ -12,6 +12,10 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
             timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)))
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, maxConnections))
+        // A refused connection must come back to RetryPolicy at once: AsyncHTTPClient would
+        // otherwise retry it inside its pool until the connect timeout, on every one of our
+        // attempts (an unreachable endpoint took 80 s to report instead of about 15 s).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
