@@ -10,20 +10,24 @@ public enum ImageTokens {
     /// that holds it without upscaling past it, else the one that downscales least.
     public static func canvas(width: Int, height: Int) -> (columns: Int, rows: Int) {
         let w = Double(max(1, width)), h = Double(max(1, height))
-        var best: (columns: Int, rows: Int, scale: Double)? = nil
-        var bestUp: (columns: Int, rows: Int, scale: Double)? = nil
+        typealias Candidate = (columns: Int, rows: Int, scale: Double)
+        // Prefer the larger scale (less downscaling), then the smaller canvas; among canvases
+        // that need no downscaling, the smallest scale (least padding), then the smaller canvas.
+        func better(_ a: Candidate, than b: Candidate?, largerScale: Bool) -> Bool {
+            guard let b else { return true }
+            if a.scale != b.scale { return largerScale ? a.scale > b.scale : a.scale < b.scale }
+            return a.columns * a.rows < b.columns * b.rows
+        }
+        var best: Candidate? = nil
+        var bestUp: Candidate? = nil
         for columns in 1...maxTiles {
             for rows in 1...(maxTiles / columns) {
                 let scale = min(Double(columns * tileSide) / w, Double(rows * tileSide) / h)
-                let area = columns * rows
+                let candidate: Candidate = (columns, rows, scale)
                 if scale >= 1 {
-                    if bestUp == nil || scale < bestUp!.scale
-                        || (scale == bestUp!.scale && area < bestUp!.columns * bestUp!.rows) {
-                        bestUp = (columns, rows, scale)
-                    }
-                } else if best == nil || scale > best!.scale
-                    || (scale == best!.scale && area < best!.columns * best!.rows) {
-                    best = (columns, rows, scale)
+                    if better(candidate, than: bestUp, largerScale: false) { bestUp = candidate }
+                } else if better(candidate, than: best, largerScale: true) {
+                    best = candidate
                 }
             }
         }

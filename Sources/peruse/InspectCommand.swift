@@ -114,45 +114,27 @@ private enum InspectReport {
 
     static func json(_ image: PreparedImage, path: String) -> String {
         object([
-            ("path", string(path)), ("ok", "true"), ("format", string(image.sourceFormat.rawValue)),
+            ("path", JSONText.string(path)), ("ok", "true"), ("format", JSONText.string(image.sourceFormat.rawValue)),
             ("width", "\(image.width)"), ("height", "\(image.height)"),
             ("orientation", "\(image.orientation.rawValue)"),
-            ("out_format", string(image.outFormat.rawValue)), ("mime_type", string(image.mimeType)),
+            ("out_format", JSONText.string(image.outFormat.rawValue)), ("mime_type", JSONText.string(image.mimeType)),
             ("out_width", "\(image.outWidth)"), ("out_height", "\(image.outHeight)"),
             ("out_bytes", "\(image.bytes.count)"), ("tokens", "\(image.tokens)"),
-            ("warnings", "[" + image.warnings.map(string).joined(separator: ",") + "]"),
+            ("warnings", "[" + image.warnings.map(JSONText.string).joined(separator: ",") + "]"),
             ("error", "null"),
         ])
     }
 
     static func json(path: String, error: String) -> String {
         object([
-            ("path", string(path)), ("ok", "false"), ("format", "null"), ("width", "null"),
+            ("path", JSONText.string(path)), ("ok", "false"), ("format", "null"), ("width", "null"),
             ("height", "null"), ("orientation", "null"), ("out_width", "null"),
             ("out_height", "null"), ("out_bytes", "null"), ("tokens", "null"),
-            ("error", string(error)),
+            ("error", JSONText.string(error)),
         ])
     }
 
     private static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal (RFC 8259 escaping; invalid UTF-8 in paths was already replaced).
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "{" + fields.map { "\(JSONText.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 }

@@ -41,7 +41,7 @@ struct TokensCommand: AsyncParsableCommand {
                 let document = try TextDocument(contentsOf: path, lossy: lossy)
                 let tokens = document.utf8.withUnsafeBufferPointer { counter.count(utf8: $0) }
                 if json {
-                    print("{\"path\":\(jsonString(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
+                    print("{\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
                 } else {
                     print("\(tokens)\t\(path)")
                 }
@@ -49,7 +49,7 @@ struct TokensCommand: AsyncParsableCommand {
                 failed += 1
                 FileHandle.standardError.write(Data("peruse tokens: \(error)\n".utf8))
                 if json {
-                    print("{\"path\":\(jsonString(path)),\"tokens\":null,\"exact\":\(counter.isExact),\"error\":\(jsonString("\(error)"))}")
+                    print("{\"path\":\(JSONText.string(path)),\"tokens\":null,\"exact\":\(counter.isExact),\"error\":\(JSONText.string("\(error)"))}")
                 }
             }
         }
@@ -59,23 +59,4 @@ struct TokensCommand: AsyncParsableCommand {
         }
         if failed > 0 { throw ExitCode(1) }
     }
-}
-
-/// A JSON string literal (quotes, backslashes and control characters escaped).
-private func jsonString(_ value: String) -> String {
-    var out = "\""
-    for scalar in value.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
