@@ -49,7 +49,10 @@ enum EmulatorHTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        // Generous on purpose: the whole suite runs in parallel on 2 cores, and every emulator
+        // in this process parses on NIO's shared thread pool behind the load tests' photo
+        // decodes. A deadline here would turn a behaviour test into a timed one (it once hit 30 s).
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(180))
         var collected = ByteBuffer()
         for try await var part in response.body { collected.writeBuffer(&part) }
         return RawResponse(

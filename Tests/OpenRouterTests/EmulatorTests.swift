@@ -348,7 +348,7 @@ struct EmulatorTests {
             request.headers.add(name: "Authorization", value: "Bearer \(EmulatorConfiguration.defaultAPIKey)")
             request.body = .bytes(ByteBuffer(string: EmulatorHTTP.chatBody(stream: true)))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(180))
             var iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()  // the first bytes arrived: the stream is running
             try await client.shutdown()  // hang up, as a cancelled client does
