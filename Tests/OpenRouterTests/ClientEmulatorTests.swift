@@ -20,7 +20,9 @@ import Testing
         var configuration = OpenRouterConfiguration(
             baseURL: emulator.baseURL, apiKey: key, requestsPerMinute: requestsPerMinute, maxConcurrency: concurrency,
             retryPolicy: RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(20), maxDelay: .milliseconds(300)),
-            readTimeout: .seconds(20), requestTimeout: .seconds(60), modelCacheDirectory: cacheDirectory)
+            // Deadlines far above any fault (the slowest is +200 ms): a timeout here would only mean
+            // the parallel suite starved the machine, and a retried request would look answered twice.
+            readTimeout: .seconds(120), requestTimeout: .seconds(300), modelCacheDirectory: cacheDirectory)
         configuration.rateWindow = rateWindow
         if let logger { configuration.logger = logger }
         return OpenRouterClient(configuration: configuration)
