@@ -1,5 +1,7 @@
 /// A model the emulator offers: the facts `GET /models` reports and the rules a chat request
 /// is checked against (context length, input modalities, pricing, reasoning style).
+/// Deliberately separate from the client's `ModelInfo` (same facts, written independently):
+/// the emulator must not depend on the code it checks.
 public struct EmulatedModel: Sendable, Hashable {
     /// How a model exposes reasoning, which decides what the emulator sends back.
     public enum ReasoningStyle: Sendable, Hashable {

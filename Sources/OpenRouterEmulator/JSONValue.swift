@@ -2,6 +2,10 @@ import Foundation
 
 /// A JSON document as a Sendable value: how the emulator reads request bodies (so it can
 /// report exactly which field is wrong) and writes its answers.
+///
+/// The `OpenRouter` module has its own JSON value type on purpose: the emulator is the
+/// independent oracle the client is tested against, so it shares none of the client's wire
+/// code (a decoding bug there must not be mirrored here and pass).
 enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
