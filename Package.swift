@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // Peruse: ask a multimodal model about your own files.
 // Module layout follows DESIGN.md (see README "Design"): one C target owns libpng/libjpeg,
 // four library modules, a test-support emulator, and the thin `peruse` command.
@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "peruse", targets: ["peruse"]),
         .executable(name: "openrouter-emulator", targets: ["openrouter-emulator"]),
-        .library(name: "Peruse", targets: ["ImageIngest", "TextChunking", "OpenRouter", "Pipeline"]),
+        .library(name: "Peruse", targets: ["ImageIngest", "TextChunking", "Documents", "OpenRouter", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         // System libraries, found through pkg-config. Only CImageCodecs may import them.
@@ -35,6 +36,11 @@ let package = Package(
 
         .target(name: "ImageIngest", dependencies: ["CImageCodecs"]),
         .target(name: "TextChunking"),
+        // PDFs through poppler-utils run as child processes (never linked: GPL, and a crash
+        // or hang on a hostile file must cost one file, not the run). docs/documents.md.
+        .target(
+            name: "Documents",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
         .target(
             name: "OpenRouter",
             dependencies: [
@@ -81,6 +87,7 @@ let package = Package(
 
         .testTarget(name: "ImageIngestTests", dependencies: ["ImageIngest", "CImageCodecs"]),
         .testTarget(name: "TextChunkingTests", dependencies: ["TextChunking"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents"]),
         .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OpenRouterEmulator"]),
         .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator"]),

@@ -3,7 +3,8 @@
 # Usage: scripts/setup.sh [--test] [--bench]  (--test: what the tests use; --bench: the references
 # the benchmarks compare against, e.g. libvips-tools)
 set -euo pipefail
-want=(libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev)
+# poppler-utils reads PDFs (run as child processes, never linked); util-linux's prlimit bounds them.
+want=(libpng-dev libjpeg62-turbo-dev pkg-config libsqlite3-dev poppler-utils util-linux)
 if [[ " $* " == *" --test "* ]]; then
     # cjpeg/jpegtran and ImageMagick rewrite real photos into every JPEG form for the tests;
     # chromium screenshots the HTML gallery; libvips-tools is the speed reference.

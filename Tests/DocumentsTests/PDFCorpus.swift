@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@testable import Documents
+
+/// The PDF corpus in ../shared/corpus/pdf and what poppler 22.12 says of each file there.
+enum PDFCorpus {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/pdf")
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// poppler-utils on PATH, or CI (where a missing tool must fail, not skip).
+    static var popplerOrCI: Bool { (try? PopplerTools.locate()) != nil || isCI }
+
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        var path: String
+        var pages: Int?
+        var encrypted: String
+        var pagesWithText: Int?
+        var poppler: String
+        var testDescription: String { path }
+    }
+
+    /// manifest.tsv's rows (empty when the corpus is missing, which the tests then report).
+    static let rows: [Row] = {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent("manifest.tsv"), encoding: .utf8) else { return [] }
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return [] }
+        func column(_ name: String) -> Int { header.firstIndex(of: name) ?? 0 }
+        return lines.dropFirst().map { fields in
+            func field(_ name: String) -> String { column(name) < fields.count ? fields[column(name)] : "" }
+            return Row(
+                path: field("path"), pages: Int(field("pages")), encrypted: field("encrypted"),
+                pagesWithText: Int(field("pages_with_text")), poppler: field("poppler"))
+        }
+    }()
+}
