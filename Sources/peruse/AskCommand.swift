@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Pipeline
 
 /// `peruse ask FOLDER QUESTION`: runs pipelines/ask-images.yaml.
 struct AskCommand: AsyncParsableCommand {
@@ -14,12 +16,21 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Images per request, 1-8 (default: as many as fit, at most 5).")
     var batch: Int?
 
-    @Option(help: "Also write each batch's answer to this file (JSON Lines).")
+    @Option(help: "Also write each batch's answer to this file (JSON Lines: .jsonl).")
     var out: String?
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var imageOptions: ImageInputOptions
+
     func validate() throws {
+        if question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw usageError("the question is empty; ask something, e.g. peruse ask photos \"Which pictures show a dog?\"")
+        }
+        // The batch rows are JSON Lines; another extension would hold JSON Lines under a false name.
+        if let out, ResultFormat.inferred(fromPath: out) != .jsonl {
+            throw usageError("ask --out writes JSON Lines; give a .jsonl file name, got `\(out)`")
+        }
         if let batch, !(1...8).contains(batch) {
             throw usageError("--batch must be from 1 to 8 images per request, got \(batch)")
         }
@@ -30,6 +41,6 @@ struct AskCommand: AsyncParsableCommand {
         if let batch { inputs["batch"] = String(batch) }
         try await PipelineInvocation.run(
             text: PipelineInvocation.shipped("ask-images.yaml"), file: "pipelines/ask-images.yaml",
-            inputs: inputs, common: common)
+            inputs: inputs, common: common, inputOptions: InputOptions(images: imageOptions))
     }
 }

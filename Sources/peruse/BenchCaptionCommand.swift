@@ -81,14 +81,14 @@ struct BenchCaptionCommand: AsyncParsableCommand {
         let overhead = ideal > 0 ? (wall / ideal - 1) * 100 : 0
         let sizes = small.map { "\($0.outWidth)x\($0.outHeight)" }.joined(separator: ", ")
         if json {
-            print(#"{"images":\#(images),"failed":\#(report.failed),"sent":\#(report.sent),"concurrency":\#(concurrency),"latency_ms":\#(latencyMs),"wall_seconds":\#(String(format: "%.3f", wall)),"ideal_seconds":\#(String(format: "%.3f", ideal)),"overhead_percent":\#(String(format: "%.1f", overhead))}"#)
+            try Console.line(#"{"images":\#(images),"failed":\#(report.failed),"sent":\#(report.sent),"concurrency":\#(concurrency),"latency_ms":\#(latencyMs),"wall_seconds":\#(String(format: "%.3f", wall)),"ideal_seconds":\#(String(format: "%.3f", ideal)),"overhead_percent":\#(String(format: "%.1f", overhead))}"#)
         } else {
-            print(String(
+            try Console.line(String(
                 format: "caption: %d images (%@), %d sent, %d failed, concurrency %d, endpoint latency %.0f ms\n  %.2f s wall, ideal %.2f s (N·L/C): overhead %.1f%%",
                 images, sizes, report.sent, report.failed, concurrency, latencyMs, wall, ideal, overhead))
         }
         if let first = report.failures.first {
-            FileHandle.standardError.write(Data("\(report.failed) failed, the first: \(first)\n".utf8))
+            Console.error("\(report.failed) failed, the first: \(Terminal.escape(first))")
             throw ExitCode(1)
         }
     }

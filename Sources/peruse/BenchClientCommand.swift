@@ -103,9 +103,9 @@ struct BenchClientCommand: AsyncParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                try Console.line(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
-                print(result.text)
+                try Console.line(result.text)
             }
             if ok < requests { throw ExitCode(1) }
         } catch {

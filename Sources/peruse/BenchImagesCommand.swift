@@ -65,13 +65,13 @@ struct BenchImagesCommand: AsyncParsableCommand {
         #endif
         let rate = Double(files.count) / max(seconds, 1e-9)
         if json {
-            print("""
+            try Console.line("""
                 {"images":\(files.count),"ok":\(ok),"failed":\(failed),"seconds":\(String(format: "%.3f", seconds)),\
                 "images_per_second":\(String(format: "%.2f", rate)),"peak_rss_mb":\(String(format: "%.1f", peakMB)),\
                 "out_bytes":\(outBytes),"tokens":\(tokens),"concurrency":\(batch.concurrency)}
                 """)
         } else {
-            print("""
+            try Console.line("""
                 images: \(files.count) (\(ok) ok, \(failed) failed), concurrency \(batch.concurrency)
                 time: \(String(format: "%.2f", seconds)) s, \(String(format: "%.1f", rate)) images/s
                 peak RSS: \(String(format: "%.1f", peakMB)) MB

@@ -55,7 +55,7 @@ struct BenchTokensCommand: AsyncParsableCommand {
         }
         let loadStart = ContinuousClock.now
         let llama = try LlamaTokenizer(contentsOf: tokenizerPath)
-        print("tokenizer: \(tokenizerPath), \(llama.rankCount) ranks, loaded in \(format(ContinuousClock.now - loadStart))")
+        try Console.line("tokenizer: \(tokenizerPath), \(llama.rankCount) ranks, loaded in \(format(ContinuousClock.now - loadStart))")
         if let countFile { try benchCount(countFile, llama, tokenizerPath) }
         if let splitFile { try benchSplit(splitFile, llama) }
     }
@@ -74,7 +74,7 @@ struct BenchTokensCommand: AsyncParsableCommand {
             bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
         }
         let swiftSeconds = seconds(best)
-        print(String(format: "swift    %@: %.1f MB, %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, megabytes, tokens, runs, swiftSeconds, megabytes / swiftSeconds, bestCPU))
+        try Console.line(String(format: "swift    %@: %.1f MB, %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, megabytes, tokens, runs, swiftSeconds, megabytes / swiftSeconds, bestCPU))
         var estimateBest = Duration.seconds(1_000_000)
         var estimate = 0
         for _ in 0..<max(1, runs) {
@@ -82,10 +82,10 @@ struct BenchTokensCommand: AsyncParsableCommand {
             estimate = document.utf8.withUnsafeBufferPointer { TokenEstimator().count(utf8: $0) }
             estimateBest = min(estimateBest, ContinuousClock.now - start)
         }
-        print(String(format: "estimate %@: %d tokens (%+.1f%%), %.3f s", path, estimate, 100 * (Double(estimate) / Double(max(tokens, 1)) - 1), seconds(estimateBest)))
+        try Console.line(String(format: "estimate %@: %d tokens (%+.1f%%), %.3f s", path, estimate, 100 * (Double(estimate) / Double(max(tokens, 1)) - 1), seconds(estimateBest)))
         guard let (referenceTokens, referenceSeconds, referenceCPU) = try runTiktoken(path, tokenizerPath) else { return }
-        print(String(format: "tiktoken %@: %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, referenceTokens, runs, referenceSeconds, megabytes / referenceSeconds, referenceCPU))
-        print(String(format: "ratio swift/tiktoken: %.2f× wall, %.2f× CPU; counts %@", swiftSeconds / referenceSeconds, bestCPU / referenceCPU, referenceTokens == tokens ? "equal" : "DIFFER"))
+        try Console.line(String(format: "tiktoken %@: %d tokens, best of %d: %.3f s wall (%.1f MB/s), %.3f s CPU", path, referenceTokens, runs, referenceSeconds, megabytes / referenceSeconds, referenceCPU))
+        try Console.line(String(format: "ratio swift/tiktoken: %.2f× wall, %.2f× CPU; counts %@", swiftSeconds / referenceSeconds, bestCPU / referenceCPU, referenceTokens == tokens ? "equal" : "DIFFER"))
         if referenceTokens != tokens { throw ExitCode(1) }
     }
 
@@ -110,7 +110,7 @@ struct BenchTokensCommand: AsyncParsableCommand {
         let output = Pipe()
         process.standardOutput = output
         do { try process.run() } catch {
-            print("tiktoken: cannot run \(python) (\(error)); skipped")
+            try Console.line("tiktoken: cannot run \(python) (\(error)); skipped")
             return nil
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
@@ -119,7 +119,7 @@ struct BenchTokensCommand: AsyncParsableCommand {
         guard process.terminationStatus == 0, fields.count == 3, let n = Int(fields[0]),
             let wall = Double(fields[1]), let cpu = Double(fields[2])
         else {
-            print("tiktoken: \(python) failed (is tiktoken installed? scripts/setup.sh --bench); skipped")
+            try Console.line("tiktoken: \(python) failed (is tiktoken installed? scripts/setup.sh --bench); skipped")
             return nil
         }
         return (n, wall, cpu)
@@ -147,7 +147,7 @@ struct BenchTokensCommand: AsyncParsableCommand {
             largest = max(largest, chunk.tokens)
         }
         let total = ContinuousClock.now - start
-        print(String(format: "split    %@: %.1f MB, loaded in %@, %d chunks of ≤ %d tokens (largest %d, overlap %d), total %@ wall, %.2f s CPU, peak RSS %.0f MB",
+        try Console.line(String(format: "split    %@: %.1f MB, loaded in %@, %d chunks of ≤ %d tokens (largest %d, overlap %d), total %@ wall, %.2f s CPU, peak RSS %.0f MB",
             path, Double(document.utf8.count) / 1_000_000, format(loaded), chunks, chunkTokens, largest, overlap, format(total), cpuSeconds() - cpuStart, peakRSSMegabytes()))
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 
 /// `peruse caption FOLDER`: runs pipelines/caption-images.yaml.
@@ -20,9 +21,15 @@ struct CaptionCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var imageOptions: ImageInputOptions
+
     func validate() throws {
         if let format, ResultFormat(rawValue: format) == nil {
             throw usageError("--format must be jsonl, csv, md or html, got `\(format)`")
+        }
+        try requireFormat(out: out, format: format, accepted: "jsonl, csv, md or html")
+        if let prompt, prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw usageError("--prompt is empty; give the text to send with each image, or leave --prompt out")
         }
     }
 
@@ -32,6 +39,6 @@ struct CaptionCommand: AsyncParsableCommand {
         if let prompt { inputs["prompt"] = prompt }
         try await PipelineInvocation.run(
             text: PipelineInvocation.shipped("caption-images.yaml"), file: "pipelines/caption-images.yaml",
-            inputs: inputs, common: common)
+            inputs: inputs, common: common, inputOptions: InputOptions(images: imageOptions))
     }
 }

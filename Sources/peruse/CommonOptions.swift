@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 
 /// Options shared by `caption`, `ask`, `summarize` and `run` (DESIGN.md, "Command line").
 struct CommonOptions: ParsableArguments {
@@ -37,12 +38,24 @@ struct CommonOptions: ParsableArguments {
         if let maxSide, !(16...8192).contains(maxSide) {
             throw usageError("--max-side must be from 16 to 8192 pixels, got \(maxSide)")
         }
+        if let model, model.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw usageError("--model is empty; give a model id (see `peruse models`), or leave --model out")
+        }
+        if store.isEmpty { throw usageError("--store is empty; give the run store's file path") }
     }
+}
+
+/// Refuses an `--out` whose extension names no format when `--format` is not given (the
+/// result would be written in a format its name does not say).
+func requireFormat(out: String?, format: String?, accepted: String) throws {
+    guard let out, format == nil, out != "-", ResultFormat.inferred(fromPath: out) == nil else { return }
+    throw usageError(
+        "cannot tell the format of --out \(out) from its extension; give --format (\(accepted)) or a file name ending in .jsonl, .csv, .md, .html or .txt")
 }
 
 /// A bad option value: one line on standard error and exit 2, as DESIGN.md's exit codes say
 /// (ArgumentParser's own `ValidationError` exits 64).
 func usageError(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    Console.error("error: \(Terminal.escape(message))")
     return ExitCode(2)
 }

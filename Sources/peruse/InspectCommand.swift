@@ -50,9 +50,9 @@ struct InspectCommand: AsyncParsableCommand {
         for note in listing.notes {
             if note.kind == .unreadable {
                 failed += 1
-                if json { print(InspectReport.json(path: note.path, error: note.reason)) } else { printError("\(note.path): error: \(note.reason)") }
+                if json { try Console.line(InspectReport.json(path: note.path, error: note.reason)) } else { printError("\(Terminal.escape(note.path)): error: \(note.reason)") }
             } else {
-                printError("\(note.path): skipped: \(note.reason)")
+                printError("\(Terminal.escape(note.path)): skipped: \(note.reason)")
             }
         }
         if let save {
@@ -60,52 +60,63 @@ struct InspectCommand: AsyncParsableCommand {
                 throw ValidationError("cannot create --save folder \(save): \(error.localizedDescription)")
             }
         }
-        var names = SaveNames()
+        // Saved images never replace an input (`--save` may be the folder being inspected).
+        var names = SaveNames(inputs: Set(listing.files.compactMap(SaveNames.realPath)))
         try await ImageBatch(options: options, concurrency: concurrency).prepare(listing.files) { _, path, result in
             switch result {
             case .success(let image):
                 if let save {
-                    let file = save + "/" + names.name(for: path, format: image.outFormat)
+                    let file = names.file(in: save, for: path, format: image.outFormat)
                     do { try Data(image.bytes).write(to: URL(fileURLWithPath: file)) } catch {
                         failed += 1
-                        printError("\(path): error: cannot save \(file): \(error.localizedDescription)")
+                        printError("\(Terminal.escape(path)): error: cannot save \(Terminal.escape(file)): \(error.localizedDescription)")
                         return
                     }
                 }
-                print(json ? InspectReport.json(image, path: path) : InspectReport.line(image, path: path))
+                try Console.line(json ? InspectReport.json(image, path: path) : InspectReport.line(image, path: path))
             case .failure(let error):
                 failed += 1
-                if json { print(InspectReport.json(path: path, error: error.message)) } else { printError("\(path): error: \(error.message)") }
+                if json { try Console.line(InspectReport.json(path: path, error: error.message)) } else { printError("\(Terminal.escape(path)): error: \(error.message)") }
             }
         }
         if failed > 0 { throw ExitCode(1) }
     }
 }
 
-/// Output names for `--save`: the input's name with the output's extension, made unique.
+/// Output names for `--save`: the input's name with the output's extension, made unique
+/// among the saved files and never the path of an input.
 private struct SaveNames {
     private var used = Set<String>()
+    let inputs: Set<String>
 
-    mutating func name(for path: String, format: ImageFormat) -> String {
+    init(inputs: Set<String>) { self.inputs = inputs }
+
+    mutating func file(in folder: String, for path: String, format: ImageFormat) -> String {
         let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let ext = format == .png ? "png" : "jpg"
         var candidate = "\(base).\(ext)", n = 2
-        while used.contains(candidate) {
+        while used.contains(candidate) || Self.realPath(folder + "/" + candidate).map(inputs.contains) == true {
             candidate = "\(base)-\(n).\(ext)"
             n += 1
         }
         used.insert(candidate)
-        return candidate
+        return folder + "/" + candidate
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
 
 private func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    Console.error(line)
 }
 /// How `inspect` prints one image: a readable line, or one JSON object (keys of DESIGN.md).
 private enum InspectReport {
     static func line(_ image: PreparedImage, path: String) -> String {
-        var text = "\(path): \(image.sourceFormat.rawValue) \(image.width)x\(image.height)"
+        var text = "\(Terminal.escape(path)): \(image.sourceFormat.rawValue) \(image.width)x\(image.height)"
         if image.orientation != .up { text += " (EXIF orientation \(image.orientation.rawValue), turned upright)" }
         text += " -> \(image.outFormat.rawValue) \(image.outWidth)x\(image.outHeight), \(image.bytes.count) bytes, ~\(image.tokens) tokens"
         for warning in image.warnings { text += "\n  warning: \(warning)" }

@@ -42,19 +42,18 @@ struct ModelsCommand: AsyncParsableCommand {
 
         if catalog.source == .builtIn {
             let why = catalog.problem?.message ?? "the endpoint could not be reached"
-            FileHandle.standardError.write(
-                Data("peruse: \(why)\nperuse: showing the built-in facts for Peruse's seed models.\n".utf8))
+            Console.error("peruse: \(why)\nperuse: showing the built-in facts for Peruse's seed models.")
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for model in models {
                 let row = ModelRow(model, source: catalog.source.rawValue)
-                print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                try Console.line(String(decoding: try encoder.encode(row), as: UTF8.self))
             }
             return
         }
-        print(Self.table(models))
+        try Console.line(Self.table(models))
     }
 
     /// Fixed-width table: id, context, inputs, max output, $ per million prompt/completion tokens.

@@ -9,6 +9,7 @@ struct Peruse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peruse",
         abstract: "Ask a multimodal model about your own files.",
+        version: Console.version,
         subcommands: [
             InspectCommand.self, TokensCommand.self, CaptionCommand.self, AskCommand.self,
             SummarizeCommand.self, RunCommand.self, ModelsCommand.self, BenchCommand.self,
@@ -18,6 +19,7 @@ struct Peruse: AsyncParsableCommand {
     /// unknown option, a missing argument, a bad value) exits 2 as DESIGN.md promises, not
     /// ArgumentParser's 64: scripts test for 2.
     static func main() async {
+        Console.setUp()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -25,10 +27,13 @@ struct Peruse: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as Console.WriteError {
+            Console.error("error: \(failure)")
+            exit(withError: ExitCode(1))
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let message = fullMessage(for: error)
-                FileHandle.standardError.write(Data((message.isEmpty ? "" : message + "\n").utf8))
+                if !message.isEmpty { Console.error(message) }
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)

@@ -1,13 +1,23 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Pipeline
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Runs a pipeline for a command: builds the services, plans or runs, prints, and maps the
-/// outcome to DESIGN.md's exit codes (0 done, 1 some items failed, 2 bad usage or pipeline
-/// file, 3 nothing could run).
+/// outcome to the exit codes of the README (0 done, 1 some items failed, 2 bad usage or
+/// pipeline file, 3 nothing could run, 130 interrupted).
 enum PipelineInvocation {
-    static func run(text: String, file: String, inputs: [String: String], common: CommonOptions) async throws {
-        let code = await execute(text: text, file: file, inputs: inputs, common: common)
+    static func run(
+        text: String, file: String, inputs: [String: String], common: CommonOptions,
+        inputOptions: InputOptions = InputOptions()
+    ) async throws {
+        let code = try await execute(text: text, file: file, inputs: inputs, common: common, inputOptions: inputOptions)
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -16,10 +26,12 @@ enum PipelineInvocation {
     }
 
     static func standardError(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        Console.error(text)
     }
 
-    static func execute(text: String, file: String, inputs: [String: String], common: CommonOptions) async -> Int32 {
+    static func execute(
+        text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions
+    ) async throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let key = environment["OPENROUTER_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let baseURL = common.baseURL ?? environment["OPENROUTER_BASE_URL"] ?? "https://openrouter.ai/api/v1"
@@ -35,28 +47,36 @@ enum PipelineInvocation {
         options.maxSide = common.maxSide
         options.inputs = inputs
         let interactive = isatty(STDERR_FILENO) == 1
-        let progress = RunProgress(live: interactive)
+        // Step names come from the pipeline file: escaped like everything shown on a terminal.
+        let progress = RunProgress(live: interactive) { text in
+            let bar = "\r\u{1B}[2K"
+            let shown = text.hasPrefix(bar) ? bar + Terminal.escape(String(text.dropFirst(bar.count))) : Terminal.escape(text, keepLayout: true)
+            Console.rawError(shown)
+        }
         do {
             let definition = try PipelineParser().parse(text, file: file)
             // Everything that can be checked offline is checked before any connection is made.
             try PipelineValidator(defaultModel: options.fallbackModel, facts: PeruseServices.builtInFacts).validate(definition)
             _ = try definition.resolveInputs(inputs)
             let services = try await PeruseServices.make(
-                baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, concurrency: common.concurrency)
+                baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, concurrency: common.concurrency,
+                inputs: inputOptions)
             let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL)
             await services.shutdown()
             return report
         } catch let error as PipelineError {
             await progress.finishLine()
-            standardError("error: " + (common.verbose ? error.description : error.location.map { "\($0): \(error.message)" } ?? error.message))
+            standardError("error: " + Terminal.escape(common.verbose ? error.description : error.location.map { "\($0): \(error.message)" } ?? error.message))
             switch error.code {
             case .invalidPipeline, .invalidInput: return 2
             case .unreachable: return 3
             case .itemFailed, .store, .output: return 1
             }
+        } catch let failure as Console.WriteError {
+            throw failure
         } catch {
             await progress.finishLine()
-            standardError("error: \(error)")
+            standardError("error: \(Terminal.escape("\(error)"))")
             return 1
         }
     }
@@ -66,33 +86,104 @@ enum PipelineInvocation {
         common: CommonOptions, dryRun: Bool, baseURL: String
     ) async throws -> Int32 {
         do {
-            let store = dryRun ? nil : try RunStore(path: common.store)
-            let runner = try PipelineRunner(
-                definition: definition, options: options,
-                environment: RunEnvironment(
-                    chat: dryRun ? nil : services.chat, images: services.images, text: services.text,
-                    facts: services.facts, store: store, progress: progress))
+            let environment = RunEnvironment(
+                chat: dryRun ? nil : services.chat, images: services.images, text: services.text,
+                facts: services.facts, store: nil, progress: progress)
             if dryRun {
+                let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
                 let plan = try await runner.plan()
-                print(plan)
+                try Console.line("\(plan)")
                 return 0
             }
-            if common.verbose { standardError("run \(runner.runID), store \(common.store)") }
-            let report = try await runner.run()
-            if !report.standardOutput.isEmpty {
-                FileHandle.standardOutput.write(Data(report.standardOutput.utf8))
+            // Every file the run will write is checked before the store is opened and before
+            // the first request: writable, and not one of the inputs (nor the store).
+            try PipelineRunner(definition: definition, options: options, environment: environment)
+                .checkOutputs(others: [("run store", common.store)])
+            let store: RunStore
+            do {
+                store = try RunStore(path: common.store)
+            } catch let error as PipelineError {
+                throw PipelineError(.invalidInput, error.message, cause: error.cause)
             }
-            for failure in report.failures { standardError("failed: \(failure)") }
+            var live = environment
+            live.store = store
+            let runner = try PipelineRunner(definition: definition, options: options, environment: live)
+            if common.verbose { standardError("run \(runner.runID), store \(Terminal.escape(common.store))") }
+            let outcome = await Interruption.run { try await runner.run() }
+            guard case .finished(let result) = outcome else {
+                await progress.finishLine()
+                let snapshot = await progress.snapshot
+                let saved = snapshot.done - snapshot.failed
+                standardError("interrupted: \(saved) of \(snapshot.total) saved; run the same command to resume")
+                return 130
+            }
+            let report = try result.get()
+            if !report.standardOutput.isEmpty { try Console.out(report.standardOutput) }
+            for failure in report.failures { standardError("failed: \(Terminal.escape(failure))") }
             var summary = "\(report.items) item\(report.items == 1 ? "" : "s"), \(report.failed) failed, \(report.sent) request\(report.sent == 1 ? "" : "s") sent, \(report.cached) from cache"
             summary += String(format: ", %d+%d tokens, $%.4f", report.promptTokens, report.completionTokens, report.cost)
             if report.resumed { summary += " (resumed run \(report.runID))" }
-            for path in report.written { summary += "\nwrote \(path)" }
+            for path in report.written { summary += "\nwrote \(Terminal.escape(path))" }
+            for path in report.kept {
+                summary += "\nkept \(Terminal.escape(path)) as it was: nothing could run, so it was not replaced"
+            }
             standardError(summary)
-            if report.unreachable { standardError("nothing could run: \(baseURL) was unreachable") }
+            if report.unreachable { standardError("nothing could run: \(Terminal.escape(baseURL)) was unreachable") }
             return report.exitCode
         } catch {
             await services.shutdown()
             throw error
+        }
+    }
+}
+
+/// SIGINT (Ctrl-C) during a run: the first cancels the run, whose finished items are already
+/// committed, so the command can say how much was saved and exit 130; a second one exits at
+/// once.
+enum Interruption {
+    enum Outcome<T: Sendable> {
+        case finished(Result<T, any Error>)
+        case interrupted
+    }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async -> Outcome<T> {
+        let task = Task { try await body() }
+        let flag = Flag()
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if flag.raise() {
+                task.cancel()
+            } else {
+                Console.error("interrupted again: stopping now")
+                exit(130)
+            }
+        }
+        source.resume()
+        let result = await task.result
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+        return flag.isRaised ? .interrupted : .finished(result)
+    }
+
+    /// Set once, from the signal handler's queue.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var raised = false
+
+        /// Raises the flag; true the first time.
+        func raise() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            if raised { return false }
+            raised = true
+            return true
+        }
+
+        var isRaised: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return raised
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 
 /// `peruse run PIPELINE.yaml [--set NAME=VALUE]...`
 struct RunCommand: AsyncParsableCommand {
@@ -13,6 +14,10 @@ struct RunCommand: AsyncParsableCommand {
     var settings: [String] = []
 
     @OptionGroup var common: CommonOptions
+
+    @OptionGroup var imageOptions: ImageInputOptions
+
+    @OptionGroup var textOptions: TextInputOptions
 
     func run() async throws {
         var inputs: [String: String] = [:]
@@ -29,6 +34,8 @@ struct RunCommand: AsyncParsableCommand {
             PipelineInvocation.standardError("error: cannot read pipeline file \(pipeline): \(error.localizedDescription)")
             throw ExitCode(2)
         }
-        try await PipelineInvocation.run(text: text, file: pipeline, inputs: inputs, common: common)
+        try await PipelineInvocation.run(
+            text: text, file: pipeline, inputs: inputs, common: common,
+            inputOptions: InputOptions(images: imageOptions, text: textOptions))
     }
 }

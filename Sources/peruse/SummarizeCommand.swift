@@ -17,10 +17,13 @@ struct SummarizeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var textOptions: TextInputOptions
+
     func validate() throws {
         if let format, ResultFormat(rawValue: format) == nil {
             throw usageError("--format must be text, md, jsonl, csv or html, got `\(format)`")
         }
+        try requireFormat(out: out, format: format, accepted: "text, md, jsonl, csv or html")
     }
 
     func run() async throws {
@@ -28,6 +31,6 @@ struct SummarizeCommand: AsyncParsableCommand {
         inputs["format"] = format ?? out.flatMap { ResultFormat.inferred(fromPath: $0)?.rawValue } ?? "text"
         try await PipelineInvocation.run(
             text: PipelineInvocation.shipped("summarize-document.yaml"), file: "pipelines/summarize-document.yaml",
-            inputs: inputs, common: common)
+            inputs: inputs, common: common, inputOptions: InputOptions(text: textOptions))
     }
 }

@@ -32,7 +32,7 @@ struct TokensCommand: AsyncParsableCommand {
             counter = try TokenCounterResolver.resolve(
                 tokenizerPath: tokenizer, environment: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("peruse tokens: \(error)\n".utf8))
+            Console.error("peruse tokens: \(Terminal.escape("\(error)"))")
             throw ExitCode(2)
         }
         var failed = 0
@@ -41,21 +41,23 @@ struct TokensCommand: AsyncParsableCommand {
                 let document = try TextDocument(contentsOf: path, lossy: lossy)
                 let tokens = document.utf8.withUnsafeBufferPointer { counter.count(utf8: $0) }
                 if json {
-                    print("{\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
+                    try Console.line("{\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
                 } else {
-                    print("\(tokens)\t\(path)")
+                    try Console.line("\(tokens)\t\(Terminal.escape(path))")
                 }
+            } catch let failure as Console.WriteError {
+                throw failure
             } catch {
                 failed += 1
-                FileHandle.standardError.write(Data("peruse tokens: \(error)\n".utf8))
+                Console.error("peruse tokens: \(Terminal.escape("\(error)"))")
                 if json {
-                    print("{\"path\":\(JSONText.string(path)),\"tokens\":null,\"exact\":\(counter.isExact),\"error\":\(JSONText.string("\(error)"))}")
+                    try Console.line("{\"path\":\(JSONText.string(path)),\"tokens\":null,\"exact\":\(counter.isExact),\"error\":\(JSONText.string("\(error)"))}")
                 }
             }
         }
         if !json {
             let how = counter.isExact ? "exact, \(counter.summary)" : counter.summary
-            FileHandle.standardError.write(Data("(\(how))\n".utf8))
+            Console.error("(\(how))")
         }
         if failed > 0 { throw ExitCode(1) }
     }

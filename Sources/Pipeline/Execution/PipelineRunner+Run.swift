@@ -41,6 +41,8 @@ actor ReportBuilder {
         report.failures.append("\(what): \(error)")
     }
 
+    func kept(_ path: String) { report.kept.append(path) }
+
     func wrote(_ path: String?, output: String) {
         if let path { report.written.append(path) } else { report.standardOutput += output }
     }
@@ -84,7 +86,13 @@ extension PipelineRunner {
                 outputs[step.name] = final.map { [$0] } ?? []
                 if let text = final?.text { results[step.name] = text }
             case .write:
-                try await write(step, items: outputs[step.definition.source ?? ""] ?? [], store: store, builder: builder)
+                // When the endpoint could not be reached at all, an earlier result file is
+                // worth more than a file of failed rows.
+                let (succeeded, unreachable) = (await circuit.successes, await circuit.unreachable)
+                let nothingRan = succeeded == 0 && unreachable > 0
+                try await write(
+                    step, items: outputs[step.definition.source ?? ""] ?? [], store: store, builder: builder,
+                    keepExisting: nothingRan)
             }
         }
         await environment.progress?.finishLine()

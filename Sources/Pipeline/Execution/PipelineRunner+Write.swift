@@ -3,7 +3,10 @@ import Foundation
 extension PipelineRunner {
     /// Writes a step's results, read back from the store (what is committed is what is
     /// written), to a file atomically or to standard output.
-    func write(_ step: ResolvedStep, items: [StepItem], store: RunStore, builder: ReportBuilder) async throws {
+    /// With `keepExisting`, an existing result file is left as it is when no row succeeded.
+    func write(
+        _ step: ResolvedStep, items: [StepItem], store: RunStore, builder: ReportBuilder, keepExisting: Bool = false
+    ) async throws {
         // An empty destination switches the write off (an optional output left unset).
         if step.to?.isEmpty == true { return }
         let source = step.definition.source ?? ""
@@ -16,7 +19,9 @@ extension PipelineRunner {
             images.thumbnail(path, maxSide: 480)
         }
         await environment.progress?.finishLine()
-        if let destination {
+        if let destination, keepExisting, !rows.contains(where: \.ok), FileManager.default.fileExists(atPath: destination) {
+            await builder.kept(destination)
+        } else if let destination {
             try writer.write(rows, format: format, to: destination)
             await builder.wrote(destination, output: "")
         } else {

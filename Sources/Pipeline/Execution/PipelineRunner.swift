@@ -77,7 +77,17 @@ public struct PipelineRunner: Sendable {
         for (key, value) in inputs.sorted(by: { $0.key < $1.key }) { hasher.update(data: Data("\0\(key)=\(value)".utf8)) }
         hasher.update(data: Data("\0model=\(options.model ?? "")\0side=\(options.maxSide ?? 0)\0max=\(options.defaultMaxTokens)".utf8))
         var id = hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
-        if !options.useCache { id += "-" + UUID().uuidString.prefix(8).lowercased() }
+        if !options.useCache {
+            // `--no-cache` is a fresh run of its own, which reads no answer it did not get
+            // itself; the same command with `--no-cache` again resumes that fresh run until
+            // it finishes (killed or interrupted runs stay `running` in the store).
+            let prefix = id + "-fresh-"
+            if let unfinished = try environment.store?.unfinishedRun(prefix: prefix) {
+                id = unfinished
+            } else {
+                id = prefix + UUID().uuidString.prefix(8).lowercased()
+            }
+        }
         self.runID = id
     }
 
@@ -110,6 +120,8 @@ public struct RunReport: Sendable {
     public var failures: [String] = []
     /// Files written by `write` steps.
     public var written: [String] = []
+    /// Result files left as they were because nothing could run (no row succeeded).
+    public var kept: [String] = []
     /// The text a `write` step sent to standard output.
     public var standardOutput = ""
 

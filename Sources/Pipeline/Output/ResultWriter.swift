@@ -34,13 +34,14 @@ public struct ResultWriter: Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw PipelineError(.output, "cannot write results to \(path)", cause: error)
+            throw PipelineError(.output, "cannot write results to \(path): \(FileProblem.reason(error))", cause: error)
         }
     }
 
     func csv(_ rows: [ResultRow]) -> String {
-        func field(_ value: String) -> String {
-            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        func field(_ raw: String) -> String {
+            let value = Self.defused(raw)
+            return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
         }
         var lines = ["path,ok,text,error,model,prompt_tokens,completion_tokens,cost"]
@@ -54,21 +55,79 @@ public struct ResultWriter: Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// A CSV cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return) gets a leading `'`, which spreadsheets show as text.
+    static func defused(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
+        return "'" + value
+    }
+
+    /// Markdown: file names are literal text (markup characters backslash-escaped, `<` and
+    /// `&` as entities), answers keep their Markdown but no raw HTML (`<` as `&lt;`), and
+    /// image links are percent-encoded, so a file named `<img src=x onerror=…>.png` or an
+    /// answer with a `<script>` stays text in any renderer.
     func markdown(_ rows: [ResultRow]) -> String {
-        var out = "# \(title)\n\n"
+        var out = "# \(Self.markdownLiteral(title))\n\n"
         for row in rows {
             let name = (row.path as NSString).lastPathComponent
-            out += "## \(name.isEmpty ? "result" : name)\n\n"
+            out += "## \(name.isEmpty ? "result" : Self.markdownLiteral(name))\n\n"
             if !row.path.isEmpty && Self.looksLikeImage(row.path) {
-                out += "![\(name)](\(row.path.replacingOccurrences(of: " ", with: "%20")))\n\n"
+                out += "![\(Self.markdownLiteral(name))](\(Self.markdownLink(row.path)))\n\n"
             }
             if row.ok {
-                out += (row.text ?? "") + "\n\n"
+                out += Self.noHTML(row.text ?? "") + "\n\n"
             } else {
-                out += "> **Error:** \(row.error ?? "failed")\n\n"
+                out += "> **Error:** \(Self.markdownLiteral(row.error ?? "failed"))\n\n"
             }
         }
         return out
+    }
+
+    static func markdownLiteral(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\n", "\r", "\r\n": out += " "
+            case _ where character.unicodeScalars.contains(where: isControl):
+                for scalar in character.unicodeScalars {
+                    out += isControl(scalar) ? String(format: "\\x%02x", scalar.value) : String(scalar)
+                }
+            case "\\", "`", "*", "_", "[", "]", "#", "!", "|", "~":
+                out += "\\" + String(character)
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// An answer without raw HTML or terminal control characters (line breaks and tabs kept).
+    static func noHTML(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "<" {
+                out.append(contentsOf: "&lt;".unicodeScalars)
+            } else if isControl(scalar) && scalar != "\n" && scalar != "\t" && scalar != "\r" {
+                out.append(contentsOf: String(format: "\\x%02x", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// C0 and C1 control characters and DEL: a `cat` of the file would run them on a terminal.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
+    }
+
+    /// A relative link to `path`: every byte outside `A-Z a-z 0-9 - . _ ~ /` percent-encoded
+    /// (no scheme, no `)` or `>` can end the link early).
+    static func markdownLink(_ path: String) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     static func looksLikeImage(_ path: String) -> Bool {

@@ -5,13 +5,17 @@ import TextChunking
 /// `tokenizer.model` is given, else its calibrated estimate; structure-aware splitting.
 public struct ChunkingTextSource: TextSource {
     public let counter: any TokenCounter
+    /// `--lossy`: invalid UTF-8 and NUL bytes become U+FFFD instead of failing the document.
+    public var lossy = false
 
-    public init(counter: any TokenCounter) {
+    public init(counter: any TokenCounter, lossy: Bool = false) {
         self.counter = counter
+        self.lossy = lossy
     }
 
     /// The best counter for `--tokenizer PATH` (or `PERUSE_TOKENIZER`).
-    public init(tokenizerPath: String?) throws {
+    public init(tokenizerPath: String?, lossy: Bool = false) throws {
+        self.lossy = lossy
         do {
             counter = try TokenCounterResolver.resolve(tokenizerPath: tokenizerPath, environment: ProcessInfo.processInfo.environment)
         } catch {
@@ -20,7 +24,7 @@ public struct ChunkingTextSource: TextSource {
     }
 
     public func load(_ path: String) throws -> String {
-        try TextDocument(contentsOf: path).text
+        try TextDocument(contentsOf: path, lossy: lossy).text
     }
 
     public func tokens(in text: String) -> Int { counter.count(text) }

@@ -11,9 +11,15 @@ import Darwin
 /// estimates, gallery thumbnails.
 public struct IngestImageSource: ImageSource {
     public var quality: Int
+    /// `--max-pixels`: images whose header declares more pixels are refused before decoding.
+    public var maxPixels: Int
+    /// `--allow-truncated`: files whose data ends early are sent (the missing part grey).
+    public var allowTruncated: Bool
 
-    public init(quality: Int = 85) {
+    public init(quality: Int = 85, maxPixels: Int = 100_000_000, allowTruncated: Bool = false) {
         self.quality = quality
+        self.maxPixels = maxPixels
+        self.allowTruncated = allowTruncated
     }
 
     /// Walks a folder (or each match of a glob). Files the walker could not read, and files
@@ -58,7 +64,10 @@ public struct IngestImageSource: ImageSource {
 
     public func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment {
         do {
-            let image = try ImageIngest.prepare(path: path, options: ImageIngestOptions(maxSide: maxSide, quality: quality))
+            let image = try ImageIngest.prepare(
+                path: path,
+                options: ImageIngestOptions(
+                    maxSide: maxSide, quality: quality, maxPixels: maxPixels, allowTruncated: allowTruncated))
             return ImageAttachment(path: path, dataURL: image.dataURL, width: image.outWidth, height: image.outHeight, tokens: image.tokens)
         } catch {
             // The row already names the file: keep only what is wrong with it.

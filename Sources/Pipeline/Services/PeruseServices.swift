@@ -1,6 +1,18 @@
 import Foundation
 import OpenRouter
 
+/// How input files are read: the options the CLI's hints name.
+public struct InputOptions: Sendable {
+    /// Accept images whose data ends early (the missing part grey).
+    public var allowTruncated = false
+    /// Refuse images whose header declares more pixels than this.
+    public var maxPixels = 100_000_000
+    /// Replace invalid UTF-8 and NUL bytes in documents with U+FFFD.
+    public var lossy = false
+
+    public init() {}
+}
+
 /// The production services of a run: images through `ImageIngest`, text through
 /// `TextChunking`, requests and model facts through `OpenRouter`.
 public final class PeruseServices: Sendable {
@@ -22,11 +34,15 @@ public final class PeruseServices: Sendable {
     ///     model facts are the registry's built-in ones.
     ///   - tokenizerPath: `--tokenizer`, for exact token counts.
     ///   - concurrency: requests in flight at once.
-    public static func make(baseURL: String, apiKey: String?, tokenizerPath: String?, concurrency: Int) async throws -> PeruseServices {
-        let text = try ChunkingTextSource(tokenizerPath: tokenizerPath)
+    ///   - inputs: how images and documents are read (`--allow-truncated`, `--max-pixels`, `--lossy`).
+    public static func make(
+        baseURL: String, apiKey: String?, tokenizerPath: String?, concurrency: Int, inputs: InputOptions = InputOptions()
+    ) async throws -> PeruseServices {
+        let text = try ChunkingTextSource(tokenizerPath: tokenizerPath, lossy: inputs.lossy)
+        let images = IngestImageSource(maxPixels: inputs.maxPixels, allowTruncated: inputs.allowTruncated)
         guard let apiKey else {
             let known = SeedModels.builtIn.map(ModelFacts.init)
-            return PeruseServices(chat: nil, client: nil, text: text, models: known)
+            return PeruseServices(chat: nil, client: nil, images: images, text: text, models: known)
         }
         var configuration = OpenRouterConfiguration(
             baseURL: baseURL, apiKey: apiKey, maxConcurrency: concurrency,
@@ -38,13 +54,17 @@ public final class PeruseServices: Sendable {
         let client = OpenRouterClient(configuration: configuration)
         let catalog = await client.models()
         let models = catalog.models.map(ModelFacts.init) + SeedModels.builtIn.map(ModelFacts.init)
-        return PeruseServices(chat: OpenRouterChatService(client: client), client: client, text: text, models: models)
+        return PeruseServices(
+            chat: OpenRouterChatService(client: client), client: client, images: images, text: text, models: models)
     }
 
-    private init(chat: (any ChatService)?, client: OpenRouterClient?, text: any TextSource, models: [ModelFacts]) {
+    private init(
+        chat: (any ChatService)?, client: OpenRouterClient?, images: any ImageSource, text: any TextSource,
+        models: [ModelFacts]
+    ) {
         self.chat = chat
         self.client = client
-        self.images = IngestImageSource()
+        self.images = images
         self.text = text
         var byID: [String: ModelFacts] = [:]
         for model in models where byID[model.id] == nil { byID[model.id] = model }

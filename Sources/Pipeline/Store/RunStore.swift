@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The run store: one SQLite file (GRDB, WAL) holding the response cache, the ledger of
 /// each run's items and their states, and a log of prompts, responses, usage and cost.
 ///
@@ -67,11 +73,8 @@ public final class RunStore: Sendable {
     /// - Throws: `PipelineError` (`.store`) naming the path.
     public init(path: String) throws {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
+        try Self.createPrivately(path)
         do {
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
             var configuration = Configuration()
             // Several processes (a resumed run, a `peruse` in another shell) may share it.
             configuration.busyMode = .timeout(10)
@@ -82,9 +85,40 @@ public final class RunStore: Sendable {
             }
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
+            // Only a file that proved to be a store is narrowed (not a user's file given by mistake).
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                chmod(file, 0o600)
+            }
         } catch {
-            throw PipelineError(.store, "cannot open the run store at \(path)", cause: error)
+            throw PipelineError(.store, "cannot open the run store at \(path): \(FileProblem.reason(error))", cause: error)
         }
+    }
+
+    /// The store holds every prompt (documents' text included) and answer: its folder is
+    /// created 0700 and the file 0600 (SQLite gives its `-wal` and `-shm` the database's
+    /// mode); an older store is narrowed to 0600 once opened.
+    /// - Throws: `.store` with the system's reason (`Not a directory`, `Permission denied`).
+    static func createPrivately(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                chmod(folder, 0o700)
+            } catch {
+                throw PipelineError(.store, "cannot open the run store at \(path): cannot create its folder \(folder): \(FileProblem.reason(error))")
+            }
+        }
+        var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            fchmod(descriptor, 0o600)  // whatever the umask
+        } else if errno == EEXIST {
+            descriptor = open(path, O_RDWR | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else {
+            throw PipelineError(.store, "cannot open the run store at \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
     }
 
     static var migrator: DatabaseMigrator {
@@ -197,6 +231,19 @@ public final class RunStore: Sendable {
                         arguments: [id, pipeline, inputs, Date().timeIntervalSince1970])
                 }
                 return exists
+            }
+        }
+    }
+
+    /// The newest run whose id starts with `prefix` and that never finished (killed or
+    /// interrupted), if any: `--no-cache` resumes its own fresh run through this.
+    public func unfinishedRun(prefix: String) throws -> String? {
+        try wrap("read the runs") {
+            try database.read { db in
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT id FROM run WHERE substr(id, 1, ?) = ? AND status = 'running' ORDER BY started_at DESC LIMIT 1",
+                    arguments: [prefix.count, prefix])
             }
         }
     }
