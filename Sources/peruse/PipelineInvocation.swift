@@ -75,6 +75,10 @@ enum PipelineInvocation {
             if dryRun {
                 let plan = try await runner.plan()
                 print(plan)
+                if let nothingToDo = plan.nothingToDo {
+                    standardError("error: \(nothingToDo)")
+                    return 1
+                }
                 return 0
             }
             if common.verbose { standardError("run \(runner.runID), store \(common.store)") }
