@@ -146,6 +146,18 @@ struct DocumentInputTests {
         #expect(lossy.status == 0, "\(lossy.stderr)")
     }
 
+    @Test("UTF-16 without a byte order mark is named as such, not as a binary file")
+    func unmarkedUTF16() throws {
+        let folder = try TemporaryFolder()
+        for (name, encoding) in [("le.txt", String.Encoding.utf16LittleEndian), ("be.txt", .utf16BigEndian)] {
+            try #require("plain words\nand more\n".data(using: encoding)).write(to: URL(fileURLWithPath: folder.path + "/" + name))
+        }
+        let little = try peruse(["tokens", "le.txt"], keyed: false, in: folder.path)
+        #expect(little.stderr.contains("le.txt: NUL byte at byte 1 (line 1); this looks like UTF-16LE text without a byte order mark"), "\(little.stderr)")
+        let big = try peruse(["tokens", "be.txt"], keyed: false, in: folder.path)
+        #expect(big.stderr.contains("be.txt: NUL byte at byte 0 (line 1); this looks like UTF-16BE text without a byte order mark"), "\(big.stderr)")
+    }
+
     // MARK: Pipeline errors with file:line:column
 
     @Test("pipeline errors point at file:line:column", arguments: [

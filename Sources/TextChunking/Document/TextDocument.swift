@@ -92,6 +92,11 @@ public struct TextDocument: Sendable {
                 let line = UTF8Check.lineNumber(of: problem.offset, in: bytes)
                 let at = "byte \(problem.offset + offset) (line \(line))"
                 if problem.isNul {
+                    if let wide = Self.unmarkedWideText(bytes) {
+                        throw TextChunkingError(
+                            .nulByte,
+                            "\(path): NUL byte at \(at); this looks like \(wide) text without a byte order mark (convert it, e.g. `iconv -f \(wide) -t UTF-8`)")
+                    }
                     throw TextChunkingError(
                         .nulByte,
                         "\(path): NUL byte at \(at); this looks like a binary file, not text (use --lossy to read it anyway)")
@@ -108,6 +113,21 @@ public struct TextDocument: Sendable {
         self.fileOffset = offset
         self.replacements = replaced
         self.convertedFrom = nil
+    }
+
+    /// "UTF-16LE" or "UTF-16BE" when the first bytes look like mostly-ASCII UTF-16 with no
+    /// byte order mark (every other byte NUL), so the error can say so instead of "binary".
+    static func unmarkedWideText(_ bytes: [UInt8]) -> String? {
+        let head = bytes.prefix(256)
+        guard head.count >= 4 else { return nil }
+        var zeroEven = 0, zeroOdd = 0
+        for (index, byte) in head.enumerated() where byte == 0 {
+            if index % 2 == 0 { zeroEven += 1 } else { zeroOdd += 1 }
+        }
+        let pairs = head.count / 2
+        if zeroOdd * 10 >= pairs * 9 && zeroEven == 0 { return "UTF-16LE" }
+        if zeroEven * 10 >= pairs * 9 && zeroOdd == 0 { return "UTF-16BE" }
+        return nil
     }
 
     /// Markdown for `.md`, `.markdown`, `.mdown`, `.mkd`; plain text otherwise.
