@@ -21,11 +21,11 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         return 0
     }
     let text = String(decoding: bytes, as: UTF8.self)
-    let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    let lineCount = yamlLines(text)
     do {
         let definition = try PipelineParser().parse(text, file: "fuzz.yaml")
         for model in ["vision", "text-only", "small"] {
-            try? PipelineValidator(defaultModel: model, facts: facts).validate(definition)
+            _ = try? PipelineValidator(defaultModel: model, facts: facts).validate(definition)
         }
         for step in definition.steps {
             for value in [step.prompt, step.system].compactMap({ $0 }) {
@@ -44,6 +44,22 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         check(false, "not a PipelineError: \(error)")
     }
     return 0
+}
+
+/// Lines as libyaml counts them: CR, LF, CRLF (once), NEL, LS and PS all end a line (YAML
+/// 1.1), so a file of lone CRs has many lines though it has no LF.
+private func yamlLines(_ text: String) -> Int {
+    var lines = 1
+    var previousCR = false
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": if !previousCR { lines += 1 }
+        case "\r", "\u{85}", "\u{2028}", "\u{2029}": lines += 1
+        default: break
+        }
+        previousCR = scalar == "\r"
+    }
+    return lines
 }
 
 /// A failed invariant is a crash, which libFuzzer reports with the input.

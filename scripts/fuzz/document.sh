@@ -6,6 +6,8 @@
 # each file) and UTF-16/UTF-32 copies of a few of them.
 # Usage: scripts/fuzz/document.sh [SECONDS=600] [extra libFuzzer flags...]
 set -euo pipefail
+# ld.gold warns about every AddressSanitizer helper symbol; the warnings are harmless.
+quiet() { grep -v "Cannot export local symbol" >&2 || true; }
 cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 shift || true
@@ -15,7 +17,7 @@ sources=$(find Sources/TextChunking Fuzz/Document -name '*.swift' | sort)
 # Rebuilt only when a source is newer than the fuzzer (a build takes minutes).
 if [[ ! -x "$out/fuzz-document" ]] || [[ -n $(find $sources -newer "$out/fuzz-document") ]]; then
     swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name FuzzDocument $sources \
-        -o "$out/fuzz-document"
+        -o "$out/fuzz-document" 2>&1 | quiet
 fi
 seeds="$out/seeds"
 if [[ ! -d "$seeds" ]]; then

@@ -9,6 +9,8 @@
 # in Tests/, and a few hostile files.
 # Usage: scripts/fuzz/pipeline.sh [SECONDS=600] [extra libFuzzer flags...]
 set -euo pipefail
+# ld.gold warns about every AddressSanitizer helper symbol; the warnings are harmless.
+quiet() { grep -v "Cannot export local symbol" >&2 || true; }
 cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 shift || true
@@ -36,7 +38,7 @@ sources="Sources/Pipeline/Definition/*.swift Sources/Pipeline/Templates/*.swift 
 if [[ ! -x "$out/fuzz-pipeline" ]] || [[ -n $(find $sources -newer "$out/fuzz-pipeline") ]]; then
     swiftc "${flags[@]}" -swift-version 6 -module-name FuzzPipeline -I "$out/lib" \
         -Xcc -DYAML_DECLARE_STATIC -Xcc -fmodule-map-file="$yams/CYaml/include/module.modulemap" -I "$yams/CYaml/include" \
-        $sources "$out"/lib/cyaml-*.o "$out/lib/libYams.a" "$out/lib/libMustache.a" -o "$out/fuzz-pipeline"
+        $sources "$out"/lib/cyaml-*.o "$out/lib/libYams.a" "$out/lib/libMustache.a" -o "$out/fuzz-pipeline" 2>&1 | quiet
 fi
 seeds="$out/seeds"
 if [[ ! -d "$seeds" ]]; then
