@@ -4,6 +4,8 @@ public struct TextChunkingError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         /// The file could not be opened or read.
         case unreadableFile
+        /// The file is larger than `TextDocument.maximumBytes` (or the reader's limit).
+        case tooLarge
         /// The file is not valid UTF-8 (the message names the byte offset and line).
         case invalidUTF8
         /// The file contains a NUL byte, which text never does (it is probably binary).

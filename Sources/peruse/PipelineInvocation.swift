@@ -93,6 +93,10 @@ enum PipelineInvocation {
                 let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
                 let plan = try await runner.plan()
                 try Console.line("\(plan)")
+                if let nothingToDo = plan.nothingToDo {
+                    standardError("error: \(nothingToDo)")
+                    return 1
+                }
                 return 0
             }
             // Every file the run will write is checked before the store is opened and before

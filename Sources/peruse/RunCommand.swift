@@ -29,9 +29,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: pipeline, encoding: .utf8)
+            // Only a regular UTF-8 file of bounded size; errors carry `file:line:column:`.
+            text = try PipelineParser.text(ofFile: pipeline)
         } catch {
-            PipelineInvocation.standardError("error: cannot read pipeline file \(pipeline): \(error.localizedDescription)")
+            PipelineInvocation.standardError("error: \(error)")
             throw ExitCode(2)
         }
         try await PipelineInvocation.run(

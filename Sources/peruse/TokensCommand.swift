@@ -10,8 +10,9 @@ struct TokensCommand: AsyncParsableCommand {
         abstract: "Count the Llama 4 tokens of text files.",
         discussion: """
             Exact with Meta's tokenizer.model (--tokenizer PATH or PERUSE_TOKENIZER); without it, \
-            an estimate that overcounts by design. Files must be UTF-8 (a BOM is skipped); \
-            --lossy replaces invalid bytes instead of failing.
+            an estimate that overcounts by design. Files must be UTF-8 (a BOM is skipped), or \
+            UTF-16/UTF-32 with a byte order mark (converted); --lossy replaces invalid bytes \
+            instead of failing. Only regular files up to 1 GiB are read.
             """)
 
     @Argument(help: "UTF-8 text or Markdown files.")

@@ -52,6 +52,11 @@ struct PipelineFileErrorTests {
             steps:
               - name: photos
                 folder: samples
+            """, line: 3, column: 5, message: "unknown step kind `folder`"),
+        Case(name: "step without a kind, every key known", yaml: """
+            steps:
+              - name: photos
+                prompt: hello
             """, line: 2, column: 5, message: "step has no kind"),
         Case(name: "step with two kinds", yaml: """
             steps:
@@ -186,7 +191,7 @@ struct PipelineFileErrorTests {
               - name: summary
                 reduce: notes
                 prompt: "{{#answers}}{{text}}"
-            """, line: 11, column: 13, message: "never closed"),
+            """, line: 11, column: 14, message: "never closed"),
         Case(name: "duplicate key in a step", yaml: """
             steps:
               - name: photos

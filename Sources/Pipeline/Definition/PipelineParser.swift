@@ -33,6 +33,7 @@ public struct PipelineParser: Sendable {
     public func parse(_ text: String, file: String) throws -> PipelineDefinition {
         let root: Node?
         do {
+            try YAMLLimits.check(text, file: file)
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw Self.translate(error, file: file)
@@ -50,17 +51,38 @@ public struct PipelineParser: Sendable {
 
     /// Reads and parses a pipeline file.
     public func parse(contentsOf path: String) throws -> PipelineDefinition {
-        let data: Data
+        try parse(Self.text(ofFile: path), file: path)
+    }
+
+    /// The text of a pipeline file: a regular file of at most 1 MiB of UTF-8.
+    /// - Throws: `.invalidPipeline` with the file's position: 1:1 for what is not a regular
+    ///   file (a directory, a FIFO, a device) or is too large; the line and column of the first
+    ///   byte that is not UTF-8, with its byte offset.
+    public static func text(ofFile path: String) throws -> String {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try PipelineFile.read(path, limit: YAMLLimits.maximumFileBytes)
         } catch {
-            throw PipelineError(.invalidPipeline, "cannot read pipeline file \(path)", cause: error)
+            throw PipelineError(.invalidPipeline, error.message, at: start)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        if let wide = PipelineFile.wideEncoding(bytes) {
             throw PipelineError(
-                .invalidPipeline, "\(path) is not UTF-8 text; expected a YAML pipeline file")
+                .invalidPipeline,
+                "the file is \(wide) (from its byte order mark); pipeline files must be UTF-8 (convert it, e.g. `iconv -f \(wide) -t UTF-8`)",
+                at: start)
         }
-        return try parse(text, file: path)
+        if let offset = PipelineFile.firstInvalidUTF8(bytes) {
+            let valid = String(decoding: bytes[..<offset], as: UTF8.self)
+            let line = valid.count(where: { $0 == "\n" }) + 1
+            let column = (valid.split(separator: "\n", omittingEmptySubsequences: false).last?.unicodeScalars.count ?? 0) + 1
+            let byte = String(bytes[offset], radix: 16, uppercase: true)
+            throw PipelineError(
+                .invalidPipeline,
+                "byte 0x\(byte) at byte offset \(offset) is not UTF-8; pipeline files must be UTF-8 (convert it, e.g. `iconv -f LATIN1 -t UTF-8`)",
+                at: SourceLocation(file: path, line: line, column: column))
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func translate(_ error: YamlError, file: String) -> PipelineError {
@@ -251,7 +273,13 @@ private struct NodeReader {
         let pairs = try mapping(node, expected: "a step: a mapping with `name:` and one of `images`, `document`, `chunk`, `map`, `reduce`, `write`")
         let kindPairs = pairs.filter { StepDefinition.Kind(rawValue: $0.key) != nil }
         guard let kindPair = kindPairs.first else {
-            throw fail(node, "step has no kind; expected one of `images`, `document`, `chunk`, `map`, `reduce`, `write`")
+            let kinds = StepDefinition.Kind.allCases.map(\.rawValue)
+            // A key no step kind knows is most likely the kind, misspelt or invented: name it.
+            let known = StepDefinition.Kind.allCases.reduce(into: Set<String>()) { $0.formUnion(PipelineParser.allowedKeys(for: $1)) }
+            if let unknown = pairs.first(where: { !known.contains($0.key) }) {
+                throw fail(unknown.keyNode, "unknown step kind `\(unknown.key)`; expected one of \(kinds.map { "`\($0)`" }.joined(separator: ", "))\(suggestion(unknown.key, Set(kinds)))")
+            }
+            throw fail(node, "step has no kind; expected one of \(kinds.map { "`\($0)`" }.joined(separator: ", "))")
         }
         if kindPairs.count > 1 {
             throw fail(kindPairs[1].keyNode, "step has two kinds (`\(kindPair.key)` and `\(kindPairs[1].key)`); a step does one thing")

@@ -190,8 +190,8 @@ public struct PipelineValidator: Sendable {
     func checkInputTemplate(_ value: Located<String>, scope: TemplateScope, in pipeline: PipelineDefinition) throws {
         guard value.value.contains("{{") else { return }
         let template: PromptTemplate
-        do { template = try PromptTemplate(value.value) } catch let error as PipelineError {
-            throw PipelineError(.invalidPipeline, error.message, at: value.location)
+        do { template = try PromptTemplate(checking: value.value) } catch {
+            throw PipelineError(.invalidPipeline, error.message, at: Self.locate(error, in: value, text: pipeline.sourceText))
         }
         if let (tag, available) = scope.firstUnknown(in: template.tags) {
             throw PipelineError(
@@ -203,14 +203,22 @@ public struct PipelineValidator: Sendable {
 
     func check(_ value: Located<String>, scope: TemplateScope, step: StepDefinition, in pipeline: PipelineDefinition) throws {
         let template: PromptTemplate
-        do { template = try PromptTemplate(value.value) } catch let error as PipelineError {
-            throw PipelineError(.invalidPipeline, "in step `\(step.name)`: \(error.message)", at: value.location)
+        do { template = try PromptTemplate(checking: value.value) } catch {
+            throw PipelineError(
+                .invalidPipeline, "in step `\(step.name)`: \(error.message)",
+                at: Self.locate(error, in: value, text: pipeline.sourceText))
         }
         guard let (tag, available) = scope.firstUnknown(in: template.tags) else { return }
         let message = tag.kind == .partial
             ? "`\(tag.raw)` is a partial; pipelines have no partials, expected a variable such as `{{text}}`"
             : "`\(tag.raw)` in step `\(step.name)` uses `\(tag.name)`, which no input or step provides; available here: \(available.map { "`\($0)`" }.joined(separator: ", "))"
         throw PipelineError(.invalidPipeline, message, at: Self.locate(tag, in: value, text: pipeline.sourceText))
+    }
+
+    /// Where a template problem is in the file: at its tag when it names one, else at the
+    /// start of the value.
+    static func locate(_ problem: TemplateProblem, in value: Located<String>, text: String) -> SourceLocation {
+        problem.tag.map { locate($0, in: value, text: text) } ?? value.location
     }
 
     /// Finds the tag's position in the file: the n-th occurrence of its text after the

@@ -53,6 +53,12 @@ actor ReportBuilder {
     }
 }
 
+/// Marks the error of an `images` or `document` step that found nothing to work on, so a
+/// plan can show it (0 requests) instead of failing.
+struct EmptyInput: Error, Sendable, CustomStringConvertible {
+    var description: String { "nothing to send" }
+}
+
 extension PipelineRunner {
     /// Runs every step, resuming this run if it was interrupted.
     /// - Returns: counts, failures and what was written.
@@ -115,6 +121,10 @@ extension PipelineRunner {
         } catch {
             throw PipelineError(.invalidInput, "step `\(step.name)`: cannot list images in \(step.argument): \(error)")
         }
+        // Nothing to send is a failure the user must hear about, not one request for nothing.
+        if paths.isEmpty {
+            throw PipelineError(.itemFailed, "no images in \(step.argument)", cause: EmptyInput())
+        }
         return paths.enumerated().map { index, path in
             let name = (path as NSString).lastPathComponent
             return StepItem(
@@ -131,6 +141,11 @@ extension PipelineRunner {
             throw error
         } catch {
             throw PipelineError(.invalidInput, "step `\(step.name)`: cannot read \(step.argument): \(error)")
+        }
+        if text.allSatisfy(\.isWhitespace) {
+            throw PipelineError(
+                .itemFailed, "\(step.argument): the document is empty\(text.isEmpty ? "" : " (only white space)")",
+                cause: EmptyInput())
         }
         return StepItem(
             key: step.argument, order: 0, path: step.argument, name: (step.argument as NSString).lastPathComponent,

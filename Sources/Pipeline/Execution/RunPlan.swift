@@ -31,6 +31,9 @@ public struct RunPlan: Sendable, CustomStringConvertible {
         return costs.contains { $0 == nil } ? nil : costs.compactMap { $0 }.reduce(0, +)
     }
     public var problemCount: Int { steps.reduce(0) { $0 + $1.problems.count } }
+    /// Set when an `images` or `document` step found nothing ("no images in FOLDER", "FILE:
+    /// the document is empty"): nothing would be sent, and the run fails with this message.
+    public var nothingToDo: String?
 
     public var description: String {
         var lines = ["Plan for \(pipeline):"]
@@ -68,6 +71,7 @@ public struct RunPlan: Sendable, CustomStringConvertible {
         if let cost = estimatedCost { total += String(format: ", estimated cost at most $%.4f", cost) } else { total += ", cost unknown (no prices for this model)" }
         if problemCount > 0 { total += ", \(problemCount) item\(problemCount == 1 ? "" : "s") cannot be sent" }
         lines.append(total)
+        if let nothingToDo { lines.append("Nothing to send: \(nothingToDo)") }
         return lines.joined(separator: "\n")
     }
 
@@ -91,11 +95,21 @@ extension PipelineRunner {
             let source = step.definition.source.flatMap { outputs[$0] } ?? []
             switch step.definition.kind {
             case .images:
-                let items = try listImages(step)
+                let items: [StepItem]
+                do { items = try listImages(step) } catch let error as PipelineError where error.cause is EmptyInput {
+                    plan.steps.append(entry)
+                    plan.nothingToDo = error.message
+                    return plan
+                }
                 outputs[step.name] = items
                 entry.items = items.count
             case .document:
-                let item = try loadDocument(step)
+                let item: StepItem
+                do { item = try loadDocument(step) } catch let error as PipelineError where error.cause is EmptyInput {
+                    plan.steps.append(entry)
+                    plan.nothingToDo = error.message
+                    return plan
+                }
                 outputs[step.name] = [item]
                 entry.items = 1
                 entry.detail = "\(item.path): \(RunPlan.count(environment.text.tokens(in: item.text ?? ""))) tokens"

@@ -25,6 +25,16 @@ public struct PromptTemplate: Sendable {
     /// - Throws: `PipelineError` (`.invalidPipeline`) with a message naming the problem; the
     ///   caller adds the location.
     public init(_ text: String) throws {
+        do {
+            try self.init(checking: text)
+        } catch {
+            throw PipelineError(.invalidPipeline, error.message)
+        }
+    }
+
+    /// Parses a template; a problem names the tag at fault, so the validator can point at it
+    /// in the pipeline file.
+    init(checking text: String) throws(TemplateProblem) {
         self.text = text
         self.tags = try Self.scan(text)
         do {
@@ -32,7 +42,7 @@ public struct PromptTemplate: Sendable {
             // `Tom &amp; Jerry`, in a prompt.
             self.template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
         } catch {
-            throw PipelineError(.invalidPipeline, "not a valid Mustache template: \(error)")
+            throw TemplateProblem(message: "not a valid Mustache template: \(error)", tag: nil)
         }
     }
 
@@ -43,17 +53,26 @@ public struct PromptTemplate: Sendable {
 
     /// Finds every `{{…}}` tag with the default delimiters. Stops validating (returns what it
     /// has) at a `{{=` delimiter change, which the renderer still honours.
-    static func scan(_ text: String) throws -> [Tag] {
+    static func scan(_ text: String) throws(TemplateProblem) -> [Tag] {
         var tags: [Tag] = []
         var counts: [String: Int] = [:]
         var rest = text[...]
-        var openSections: [String] = []
+        var openSections: [Tag] = []
+        func problem(_ message: String, _ raw: String, occurrence: Int) -> TemplateProblem {
+            TemplateProblem(message: message, tag: Tag(kind: .variable, name: "", raw: raw, occurrence: occurrence))
+        }
         while let open = rest.range(of: "{{") {
             let afterOpen = rest[open.upperBound...]
             let triple = afterOpen.hasPrefix("{")
             let closer = triple ? "}}}" : "}}"
             guard let close = afterOpen.range(of: closer) else {
-                throw PipelineError(.invalidPipeline, "template tag `\(rest[open.lowerBound...].prefix(20))…` is never closed with `\(closer)`")
+                // The tag's text up to the end of its line is what can be found in the file.
+                let start = rest[open.lowerBound...].prefix(while: { $0 != "\n" && $0 != "\r" })
+                let raw = String(start.prefix(40))
+                let earlier = text[..<open.lowerBound].components(separatedBy: raw).count - 1
+                throw problem(
+                    "template tag `\(raw)\(start.count > 40 ? "…" : "")` is never closed with `\(closer)`", raw,
+                    occurrence: earlier)
             }
             let raw = String(rest[open.lowerBound..<close.upperBound])
             var body = afterOpen[..<close.lowerBound]
@@ -75,29 +94,37 @@ public struct PromptTemplate: Sendable {
             }
             let name = body.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
-                throw PipelineError(.invalidPipeline, "empty template tag `\(raw)`; expected a variable name inside the braces")
+                throw problem("empty template tag `\(raw)`; expected a variable name inside the braces", raw, occurrence: counts[raw, default: 0])
             }
             let tagName = name.split(separator: "(").last.map { String($0.split(separator: ")").first ?? Substring($0)) } ?? name
             let occurrence = counts[raw, default: 0]
             counts[raw] = occurrence + 1
+            let tag = Tag(kind: kind, name: tagName, raw: raw, occurrence: occurrence)
             switch kind {
-            case .section, .invertedSection: openSections.append(tagName)
+            case .section, .invertedSection: openSections.append(tag)
             case .close:
                 guard let last = openSections.popLast() else {
-                    throw PipelineError(.invalidPipeline, "`\(raw)` closes a section that was never opened")
+                    throw TemplateProblem(message: "`\(raw)` closes a section that was never opened", tag: tag)
                 }
-                if last != tagName {
-                    throw PipelineError(.invalidPipeline, "`\(raw)` closes section `\(last)`; expected `{{/\(last)}}`")
+                if last.name != tagName {
+                    throw TemplateProblem(message: "`\(raw)` closes section `\(last.name)`; expected `{{/\(last.name)}}`", tag: tag)
                 }
             default: break
             }
-            tags.append(Tag(kind: kind, name: tagName, raw: raw, occurrence: occurrence))
+            tags.append(tag)
         }
         if let unclosed = openSections.last {
-            throw PipelineError(.invalidPipeline, "section `{{#\(unclosed)}}` is never closed; expected `{{/\(unclosed)}}`")
+            throw TemplateProblem(
+                message: "section `\(unclosed.raw)` is never closed; expected `{{/\(unclosed.name)}}`", tag: unclosed)
         }
         return tags
     }
+}
+
+/// A template that does not parse: what is wrong, and the tag at fault when there is one.
+struct TemplateProblem: Error {
+    var message: String
+    var tag: PromptTemplate.Tag?
 }
 
 /// What a template may use: names with their shape, from the item, the inputs and earlier
