@@ -33,6 +33,8 @@ public final class OpenRouterClient: Sendable {
     private let clock: any RateClock
     private let random: @Sendable () -> Double
     private let redactor: Redactor
+    /// A key or base URL that cannot work, found once at creation and thrown by every request.
+    private let configurationProblem: OpenRouterError?
     private var logger: Logger { configuration.logger }
 
     /// Creates a client with its own connection pool (AsyncHTTPClient). Call ``shutdown()`` when done.
@@ -55,6 +57,15 @@ public final class OpenRouterClient: Sendable {
         self.clock = clock
         self.random = random
         self.redactor = Redactor(secret: configuration.apiKey)
+        do {
+            _ = try OpenRouterConfiguration.checkedKey(configuration.apiKey, source: "The API key")
+            _ = try OpenRouterConfiguration.checkedBaseURL(configuration.baseURL, source: "The base URL")
+            self.configurationProblem = nil
+        } catch let error as OpenRouterError {
+            self.configurationProblem = error
+        } catch {
+            self.configurationProblem = OpenRouterError(.invalidConfiguration, "The client configuration is not usable.")
+        }
         self.governor = RateGovernor(
             requestsPerMinute: configuration.requestsPerMinute ?? OpenRouterConfiguration.freeTierRequestsPerMinute,
             maxConcurrency: configuration.maxConcurrency, rateWindow: configuration.rateWindow, clock: clock,
@@ -139,6 +150,10 @@ public final class OpenRouterClient: Sendable {
     func prepare(_ request: ChatRequest, stream: Bool) async throws -> PreparedRequest {
         let candidates = request.candidateModels
         let model = candidates.first ?? "the default model"
+        if var problem = configurationProblem {
+            problem.model = model
+            throw problem
+        }
         if configuration.isOpenRouter && configuration.apiKey == nil {
             throw OpenRouterError(
                 .badKey, "No API key: set OPENROUTER_API_KEY (get one at https://openrouter.ai/keys).", model: model)
@@ -148,7 +163,9 @@ public final class OpenRouterClient: Sendable {
         }
         if request.imageCount > 0 {
             for candidate in candidates {
-                if let info = await registry.info(for: candidate), !info.supportsImages {
+                // No modality data (local servers list bare ids) means unknown, not text-only:
+                // the images are sent and the server's answer decides.
+                if let info = await registry.info(for: candidate), !info.inputModalities.isEmpty, !info.supportsImages {
                     throw OpenRouterError(
                         .imagesNotSupported(model: candidate),
                         "\(candidate) reads text only, so the \(request.imageCount) image(s) of this request were not sent. Choose a model that accepts images (e.g. \(SeedModels.maverick)).",
@@ -179,6 +196,9 @@ public final class OpenRouterClient: Sendable {
     func execute(_ prepared: PreparedRequest, sink: EventSink?) async throws -> ChatCompletion {
         let policy = configuration.retryPolicy
         var attempt = 0
+        var failures = 0  // attempts that used up the retry budget (429s do not)
+        var rateLimits = 0
+        var rateLimitWaited: Duration = .zero
         while true {
             attempt += 1
             let permit = try await governor.acquire(rateLimited: prepared.rateLimited)
@@ -193,23 +213,44 @@ public final class OpenRouterClient: Sendable {
             switch outcome {
             case .success(var completion):
                 completion.attempts = attempt
+                if completion.usage?.cost == nil, let usage = completion.usage {
+                    // No cost in the answer (local servers, some providers): price it from the
+                    // endpoint's own /models prices for the model that answered.
+                    var info = await registry.info(for: completion.model)
+                    if info == nil { info = await registry.info(for: prepared.model) }
+                    completion.cost = (info?.pricing ?? .free).cost(
+                        promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+                        images: prepared.imageCount)
+                }
                 await ledger.record(completion)
                 return completion
-            case .failure(let error):
+            case .failure(var error):
                 if error.code == .dailyCapReached { await governor.stop(with: error) }
                 let emitted = sink?.didEmit ?? false
                 let retryAfterTooLong = error.retryAfter.map { $0 > policy.maxRetryAfter } ?? false
-                guard error.isRetryable, !emitted, attempt < policy.maxAttempts, !retryAfterTooLong,
-                    !Task.isCancelled
-                else {
+                // A 429 (per-minute limit, busy provider) says "not yet", not "no": it is retried
+                // for as long as the rate-limit budget lasts, without using up attempts.
+                let rateLimited = error.code == .rateLimited
+                if rateLimited { rateLimits += 1 } else { failures += 1 }
+                let budgetLeft = rateLimited ? rateLimitWaited < policy.rateLimitBudget : failures < policy.maxAttempts
+                guard error.isRetryable, !emitted, budgetLeft, !retryAfterTooLong, !Task.isCancelled else {
                     await ledger.recordFailure(model: prepared.model, attempts: attempt)
                     if Task.isCancelled && error.code != .cancelled {
                         throw OpenRouterError(.cancelled, "The request was cancelled.", model: prepared.model)
                     }
+                    if attempt > 1 && error.isRetryable {
+                        error.message += " Gave up after \(attempt) attempts."
+                    }
                     throw error
                 }
-                let delay = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter, random: random())
-                if error.code == .rateLimited { await governor.pause(for: delay) }
+                let delay = policy.delay(
+                    beforeRetry: rateLimited ? rateLimits : failures, retryAfter: error.retryAfter,
+                    random: random())
+                if rateLimited {
+                    rateLimitWaited += delay
+                    await governor.slowDown(serverLimit: error.serverLimit, retryAfter: error.retryAfter)
+                    await governor.pause(for: delay)
+                }
                 logger.notice(
                     "retrying after a failure",
                     metadata: [
@@ -264,7 +305,7 @@ public final class OpenRouterClient: Sendable {
         } catch {
             throw OpenRouterError(
                 .invalidResponse,
-                "The endpoint's answer is not a chat completion (\(body.readableBytes) bytes); it will be retried.",
+                "The endpoint's answer is not a chat completion (\(body.readableBytes) bytes).",
                 status: 200, model: model)
         }
         if let error = wire.error {
@@ -273,11 +314,11 @@ public final class OpenRouterClient: Sendable {
                 redactor: redactor)
         }
         guard let choice = wire.choices?.first else {
-            throw OpenRouterError(.invalidResponse, "The answer has no choices; it will be retried.", status: 200, model: model)
+            throw OpenRouterError(.invalidResponse, "The answer has no choices.", status: 200, model: model)
         }
         if choice.finishReason == "error" {
             throw OpenRouterError(
-                .providerDown, "\(model) failed while answering; it will be retried.", status: 200, model: model)
+                .providerDown, "\(model) failed while answering.", status: 200, model: model)
         }
         var text = choice.message?.content ?? ""
         var reasoning = choice.message?.reasoning
@@ -374,7 +415,7 @@ public final class OpenRouterClient: Sendable {
             if !text.isEmpty, typed.code != .cancelled {
                 typed = OpenRouterError(
                     .midStream(partialText: text),
-                    "The connection dropped after \(text.count) characters of the answer; it will be retried.",
+                    "The connection dropped after \(text.count) characters of the answer.",
                     model: model, cause: TransportFailure(error))
             }
             throw typed
@@ -383,7 +424,7 @@ public final class OpenRouterClient: Sendable {
         guard done || finish != nil else {
             let message = "The stream ended before the answer was complete."
             throw text.isEmpty
-                ? OpenRouterError(.transport, message + " It will be retried.", model: model)
+                ? OpenRouterError(.transport, message, model: model)
                 : OpenRouterError(.midStream(partialText: text), message, model: model)
         }
         let answeredModel = answered ?? model
@@ -393,10 +434,9 @@ public final class OpenRouterClient: Sendable {
             usage: usage, cost: cost(of: usage, model: answeredModel))
     }
 
+    /// The cost the answer reported; when it has none, `execute` prices it from the registry.
     private func cost(of usage: Usage?, model: String) -> Double {
-        if let reported = usage?.cost { return reported }
-        guard let usage, let info = SeedModels.builtIn.first(where: { $0.id == model }) else { return 0 }
-        return info.pricing.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+        usage?.cost ?? 0
     }
 
     /// Maps anything thrown during an attempt to an ``OpenRouterError``.
@@ -407,18 +447,32 @@ public final class OpenRouterClient: Sendable {
         }
         if let http = error as? HTTPClientError {
             switch http {
-            case .readTimeout, .deadlineExceeded, .connectTimeout, .writeTimeout:
+            case .readTimeout, .deadlineExceeded, .writeTimeout:
                 return OpenRouterError(
-                    .timeout, "\(configuration.baseURL) did not answer in time; it will be retried.", model: model,
-                    cause: TransportFailure(error))
+                    .timeout,
+                    "\(configuration.baseURL) did not answer within the request timeout (\(Self.seconds(configuration.requestTimeout)) s; --request-timeout sets it).",
+                    model: model, cause: TransportFailure(error))
+            case .connectTimeout:
+                return OpenRouterError(
+                    .timeout,
+                    "\(configuration.baseURL) did not accept a connection within \(Self.seconds(configuration.connectTimeout)) s.",
+                    model: model, cause: TransportFailure(error))
             case .cancelled:
                 return OpenRouterError(.cancelled, "The request was cancelled.", model: model)
             default: break
             }
         }
+        // Never the error's own description: AsyncHTTPClient's carry header values.
         return OpenRouterError(
-            .transport, "The connection to \(configuration.baseURL) failed (\(redactor.redact(String(describing: error)))).",
+            .transport,
+            "\(configuration.baseURL) is unreachable (\(redactor.redact(TransportFailure.safeDescription(of: error)))).",
             model: model, cause: TransportFailure(error))
+    }
+
+    /// A duration as seconds for messages: "1", "2.5".
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 }
 

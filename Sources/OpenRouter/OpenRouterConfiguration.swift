@@ -66,7 +66,9 @@ public struct OpenRouterConfiguration: Sendable {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
-        self.apiKey = apiKey.flatMap { $0.isEmpty ? nil : $0 }
+        // A key read with `$(cat key.txt)` from a CRLF file keeps its "\r": trimmed here so it
+        // is never sent (or echoed by a header check) with it.
+        self.apiKey = apiKey.map(Self.trimmedKey).flatMap { $0.isEmpty ? nil : $0 }
         self.appReferer = appReferer
         self.appTitle = appTitle
         self.requestsPerMinute = requestsPerMinute
@@ -90,6 +92,53 @@ public struct OpenRouterConfiguration: Sendable {
             baseURL: base ?? defaultBaseURL,
             apiKey: environment["OPENROUTER_API_KEY"],
             modelCacheDirectory: userCacheDirectory(environment: environment))
+    }
+
+    /// The key without surrounding whitespace (spaces, tabs, CR, LF).
+    static func trimmedKey(_ key: String) -> String {
+        key.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A key as the user gave it (environment, file): surrounding whitespace removed, nil when
+    /// empty. A key with any other control character (or a space inside) is refused with a
+    /// message that says where, never what: it cannot be sent in an HTTP header, and the
+    /// HTTP library's own error would carry the whole header value.
+    /// - Throws: ``OpenRouterError`` with code `invalidConfiguration`.
+    public static func checkedKey(_ raw: String?, source: String = "OPENROUTER_API_KEY") throws -> String? {
+        guard let raw else { return nil }
+        let key = trimmedKey(raw)
+        if key.isEmpty { return nil }
+        for (offset, scalar) in key.unicodeScalars.enumerated() {
+            let value = scalar.value
+            if value < 0x21 || value == 0x7F || value > 0x7E {
+                let what = value == 0x20 ? "a space" : value > 0x7E ? "a non-ASCII character" : "a control character"
+                throw OpenRouterError(
+                    .invalidConfiguration,
+                    "\(source) contains \(what) at character \(offset + 1) of \(key.unicodeScalars.count) (the key is not shown). Copy the key again from https://openrouter.ai/keys, without line breaks.")
+            }
+        }
+        return key
+    }
+
+    /// A base URL the client can use: `http` or `https`, with a host; trailing slashes removed.
+    /// - Throws: ``OpenRouterError`` with code `invalidConfiguration`, naming `source`.
+    public static func checkedBaseURL(_ raw: String, source: String = "--base-url") throws -> String {
+        var base = raw.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        func refuse(_ why: String) -> OpenRouterError {
+            let shown = String(raw.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(200))
+            return OpenRouterError(
+                .invalidConfiguration,
+                "\(source) \"\(shown)\" is not usable: \(why). Expected an http or https URL such as \(defaultBaseURL) or http://127.0.0.1:11434/v1.")
+        }
+        guard !base.isEmpty else { throw refuse("it is empty") }
+        guard let components = URLComponents(string: base), let scheme = components.scheme?.lowercased() else {
+            throw refuse("it is not a URL")
+        }
+        guard scheme == "http" || scheme == "https" else { throw refuse("the scheme is \(scheme), not http or https") }
+        guard let host = components.host, !host.isEmpty else { throw refuse("it has no host") }
+        guard components.query == nil, components.fragment == nil else { throw refuse("it has a query or fragment") }
+        return base
     }
 
     /// `$XDG_CACHE_HOME/peruse`, `~/.cache/peruse`, or `~/Library/Caches/peruse` on macOS.

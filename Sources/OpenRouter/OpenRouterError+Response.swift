@@ -22,9 +22,20 @@ extension OpenRouterError {
         let modelName = model ?? "the model"
         let detail = serverMessage.isEmpty ? "" : " Server said: \(serverMessage)"
         func make(_ code: Code, _ message: String) -> OpenRouterError {
-            OpenRouterError(
+            var made = OpenRouterError(
                 code, message, status: status, retryAfter: retryAfter,
                 serverCode: error?.code?.description, model: model)
+            if status == 429 { made.serverLimit = Self.header("X-RateLimit-Limit", in: headers).flatMap { Int($0) } }
+            return made
+        }
+
+        if Self.looksLikeNoImages(serverMessage) {
+            // Local servers list models without modalities, so images are sent on trust; this is
+            // the answer of one that cannot read them (Ollama, vLLM, LM Studio, OpenRouter's 404).
+            return make(
+                .imagesNotSupported(model: modelName),
+                "\(modelName) does not accept images at this endpoint. Choose a model that reads images (a vision model)."
+                    + detail)
         }
 
         if errorType == "context_length_exceeded" || Self.looksLikeContextError(serverMessage) {
@@ -65,7 +76,7 @@ extension OpenRouterError {
                 "\(modelName) is not available at this endpoint (ended, renamed, or a typo). Run `peruse models` to see what is offered."
                     + detail)
         case 408:
-            return make(.timeout, "\(modelName) took too long to answer; it will be retried." + detail)
+            return make(.timeout, "\(modelName) took too long to answer." + detail)
         case 413:
             return make(
                 .payloadTooLarge,
@@ -78,13 +89,13 @@ extension OpenRouterError {
                     "The daily request quota for free models is used up (50 a day, 1,000 once 10 credits were bought). Stop and resume tomorrow, or use a paid model."
                         + detail)
             }
-            return make(.rateLimited, "Rate limited by the endpoint; waiting before trying again." + detail)
+            return make(.rateLimited, "Rate limited by the endpoint." + detail)
         case 400, 422:
             return make(.badRequest, "The endpoint rejected the request as invalid." + detail)
         case 500, 502, 503, 504, 520, 522, 524, 529:
             return make(
                 .providerDown,
-                "\(modelName) or its provider is down or overloaded; it will be retried, or try another model."
+                "\(modelName) or its provider is down or overloaded; try again later or choose another model."
                     + detail)
         default:
             if status >= 200 && status < 300 {
@@ -117,6 +128,22 @@ extension OpenRouterError {
             if seconds > 0, seconds < 24 * 3600 { return .milliseconds(Int64(seconds * 1000)) }
         }
         return nil
+    }
+
+    static func header(_ name: String, in headers: [(name: String, value: String)]) -> String? {
+        headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Wordings of "this model cannot take images": OpenRouter ("No endpoints found that support
+    /// image input"), vLLM ("… is not a multimodal model"), LM Studio and Ollama ("does not
+    /// support images", "… vision …").
+    static func looksLikeNoImages(_ message: String) -> Bool {
+        let lower = message.lowercased()
+        return lower.contains("support image input") || lower.contains("not a multimodal model")
+            || lower.contains("does not support image") || lower.contains("doesn't support image")
+            || lower.contains("images are not supported") || lower.contains("image input is not supported")
+            || lower.contains("does not support vision") || lower.contains("not support multimodal")
     }
 
     static func isDailyCap(_ message: String, headers: [(name: String, value: String)]) -> Bool {

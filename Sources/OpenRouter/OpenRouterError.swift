@@ -38,6 +38,8 @@ public struct OpenRouterError: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// Any other HTTP status.
         case http(status: Int)
+        /// The key or base URL given to the client cannot be used (caught before any request).
+        case invalidConfiguration
     }
 
     public var code: Code
@@ -53,6 +55,8 @@ public struct OpenRouterError: Error, Sendable, CustomStringConvertible {
     public var model: String?
     /// Underlying error (transport, decoding). Never carries request headers.
     public var cause: (any Error & Sendable)?
+    /// The request limit a 429 stated (`X-RateLimit-Limit`), which the rate governor adopts.
+    public var serverLimit: Int?
 
     public init(
         _ code: Code, _ message: String, status: Int? = nil, retryAfter: Duration? = nil,
@@ -82,7 +86,7 @@ public struct OpenRouterError: Error, Sendable, CustomStringConvertible {
         case .http(let status): return [408, 425, 500, 502, 503, 504, 520, 522, 524, 529].contains(status)
         case .invalidResponse: return status == 200  // a garbled or truncated 200 body
         case .badKey, .noCredits, .moderation, .contextTooLong, .dailyCapReached, .modelNotFound,
-            .badRequest, .payloadTooLarge, .imagesNotSupported, .cancelled:
+            .badRequest, .payloadTooLarge, .imagesNotSupported, .cancelled, .invalidConfiguration:
             return false
         }
     }
@@ -90,7 +94,7 @@ public struct OpenRouterError: Error, Sendable, CustomStringConvertible {
     /// True when no other request of the run can succeed either (the whole run should stop).
     public var stopsRun: Bool {
         switch code {
-        case .badKey, .noCredits, .dailyCapReached: return true
+        case .badKey, .noCredits, .dailyCapReached, .invalidConfiguration: return true
         default: return false
         }
     }

@@ -16,13 +16,16 @@ struct AnswerDelivery {
     }
 
     private var usage: JSONValue {
-        [
+        var fields: [String: JSONValue] = [
             "prompt_tokens": .int(answer.promptTokens), "completion_tokens": .int(answer.completionTokens),
             "total_tokens": .int(answer.promptTokens + answer.completionTokens),
             "prompt_tokens_details": ["cached_tokens": 0],
             "completion_tokens_details": ["reasoning_tokens": .int(answer.reasoningTokens)],
-            "cost": .double(answer.cost), "is_byok": false,
+            "is_byok": false,
         ]
+        // Local servers (Ollama, vLLM) report tokens but no cost.
+        if configuration.reportsCost { fields["cost"] = .double(answer.cost) }
+        return .object(fields)
     }
 
     private func midStreamError(_ code: Fault.ErrorCode) -> JSONValue {

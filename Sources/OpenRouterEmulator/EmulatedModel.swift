@@ -51,6 +51,9 @@ public struct EmulatedModel: Sendable, Hashable {
     public var reasoning: ReasoningStyle
     /// Provider name put in responses (`provider`) and in error metadata.
     public var providerName: String
+    /// Whether `GET /models` states the modalities (`architecture`); false lists the model as
+    /// Ollama, vLLM and LM Studio do, without them. What it accepts is unchanged.
+    public var listsModalities: Bool = true
 
     public init(
         id: String, name: String, contextLength: Int, inputModalities: [String] = ["text"],

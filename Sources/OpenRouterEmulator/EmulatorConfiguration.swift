@@ -78,6 +78,8 @@ public struct EmulatorConfiguration: Sendable {
     public var reasoningInContent: Bool = false
     /// How far received images are decoded (full by default).
     public var imageDecoding: ImageDecodingMode = .full
+    /// Whether `usage` carries `cost` (OpenRouter does; local servers such as Ollama do not).
+    public var reportsCost: Bool = true
     /// Largest request body accepted before a 413.
     public var maxRequestBytes: Int = 32 * 1024 * 1024
 

@@ -17,7 +17,7 @@ enum ModelsDocument {
         let data: [JSONValue] = offered.map { model in
             let context = configuration.contextLength(of: model)
             let modality = model.inputModalities.joined(separator: "+") + "->text"
-            return [
+            var entry: JSONValue = [
                 "id": .string(model.id),
                 "canonical_slug": .string(model.id.split(separator: ":").first.map(String.init) ?? model.id),
                 "name": .string(model.name), "created": 1_743_881_822, "description": .string(model.name),
@@ -43,6 +43,11 @@ enum ModelsDocument {
                     "reasoning", "include_reasoning",
                 ],
             ]
+            if !model.listsModalities, case .object(var fields) = entry {
+                fields.removeValue(forKey: "architecture")
+                entry = .object(fields)
+            }
+            return entry
         }
         return ["data": .array(data)]
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpenRouter
 import Pipeline
 
 /// Options shared by `caption`, `ask`, `summarize` and `run` (DESIGN.md, "Command line").
@@ -28,12 +29,25 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Llama 4 tokenizer.model for exact token counts (default: a calibrated estimate).")
     var tokenizer: String?
 
+    @Option(name: .customLong("request-timeout"), help: "Seconds one request may wait for its answer before it is retried.")
+    var requestTimeout: Double = 300
+
     @Flag(help: "Print more detail (errors' causes, the run id, the store).")
     var verbose = false
+
+    /// The key and base URL of a run, checked before anything runs (``checkedEndpoint(baseURL:environment:)``).
+    func endpoint(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> (key: String?, baseURL: String)
+    {
+        try checkedEndpoint(baseURL: baseURL, environment: environment)
+    }
 
     func validate() throws {
         guard (1...64).contains(concurrency) else {
             throw usageError("--concurrency must be from 1 to 64, got \(concurrency)")
+        }
+        guard requestTimeout.isFinite, requestTimeout >= 0.1, requestTimeout <= 86_400 else {
+            throw usageError("--request-timeout must be from 0.1 to 86400 seconds, got \(requestTimeout)")
         }
         if let maxSide, !(16...8192).contains(maxSide) {
             throw usageError("--max-side must be from 16 to 8192 pixels, got \(maxSide)")
@@ -51,6 +65,23 @@ func requireFormat(out: String?, format: String?, accepted: String) throws {
     guard let out, format == nil, out != "-", ResultFormat.inferred(fromPath: out) == nil else { return }
     throw usageError(
         "cannot tell the format of --out \(out) from its extension; give --format (\(accepted)) or a file name ending in .jsonl, .csv, .md, .html or .txt")
+}
+
+/// The key (`OPENROUTER_API_KEY`, surrounding whitespace trimmed, other control characters
+/// refused without showing it) and the base URL (`--base-url`, else `OPENROUTER_BASE_URL`, else
+/// OpenRouter; http or https with a host).
+/// - Throws: `OpenRouterError` (`invalidConfiguration`) with a message to print as it is.
+func checkedEndpoint(baseURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    throws -> (key: String?, baseURL: String)
+{
+    let key = try OpenRouterConfiguration.checkedKey(environment["OPENROUTER_API_KEY"])
+    if let baseURL {
+        return (key, try OpenRouterConfiguration.checkedBaseURL(baseURL, source: "--base-url"))
+    }
+    if let fromEnvironment = environment["OPENROUTER_BASE_URL"], !fromEnvironment.isEmpty {
+        return (key, try OpenRouterConfiguration.checkedBaseURL(fromEnvironment, source: "OPENROUTER_BASE_URL"))
+    }
+    return (key, OpenRouterConfiguration.defaultBaseURL)
 }
 
 /// A bad option value: one line on standard error and exit 2, as DESIGN.md's exit codes say

@@ -30,7 +30,15 @@ struct ModelsCommand: AsyncParsableCommand {
     var images = false
 
     func run() async throws {
-        let configuration = OpenRouterConfiguration.fromEnvironment(baseURL: baseURL)
+        let endpoint: (key: String?, baseURL: String)
+        do {
+            endpoint = try checkedEndpoint(baseURL: baseURL)
+        } catch let error as OpenRouterError {
+            throw usageError(error.message)
+        }
+        let configuration = OpenRouterConfiguration(
+            baseURL: endpoint.baseURL, apiKey: endpoint.key,
+            modelCacheDirectory: OpenRouterConfiguration.userCacheDirectory(environment: ProcessInfo.processInfo.environment))
         let client = OpenRouterClient(configuration: configuration)
         let catalog = await client.models(refresh: refresh)
         try await client.shutdown()
@@ -62,7 +70,7 @@ struct ModelsCommand: AsyncParsableCommand {
         let rows = models.map { model -> [String] in
             [
                 model.id, model.contextLength.map { String($0) } ?? "?",
-                model.inputModalities.joined(separator: "+"),
+                model.inputModalities.isEmpty ? "unknown" : model.inputModalities.joined(separator: "+"),
                 model.maxCompletionTokens.map { String($0) } ?? "-",
                 price(model.pricing.prompt), price(model.pricing.completion),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import OpenRouter
 import Pipeline
 
 #if canImport(Glibc)
@@ -32,9 +33,17 @@ enum PipelineInvocation {
     static func execute(
         text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions
     ) async throws -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
-        let key = environment["OPENROUTER_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let baseURL = common.baseURL ?? environment["OPENROUTER_BASE_URL"] ?? "https://openrouter.ai/api/v1"
+        let key: String?
+        let baseURL: String
+        do {
+            (key, baseURL) = try common.endpoint()
+        } catch let error as OpenRouterError {
+            standardError("error: \(error.message)")
+            return 2
+        } catch {
+            standardError("error: \(error)")
+            return 2
+        }
         var dryRun = common.dryRun
         if key == nil && !dryRun {
             standardError("OPENROUTER_API_KEY is not set: dry run, nothing is sent. Set the key to run for real.")
@@ -59,8 +68,9 @@ enum PipelineInvocation {
             try PipelineValidator(defaultModel: options.fallbackModel, facts: PeruseServices.builtInFacts).validate(definition)
             _ = try definition.resolveInputs(inputs)
             let services = try await PeruseServices.make(
-                baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, concurrency: common.concurrency,
-                inputs: inputOptions)
+                baseURL: baseURL, apiKey: key, tokenizerPath: common.tokenizer, concurrency: common.concurrency,
+                inputs: inputOptions, requestTimeout: .seconds(common.requestTimeout), dryRun: dryRun)
+            if dryRun { standardError("plan made with \(services.factsSource)") }
             let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL)
             await services.shutdown()
             return report
@@ -123,7 +133,8 @@ enum PipelineInvocation {
             }
             let report = try result.get()
             if !report.standardOutput.isEmpty { try Console.out(report.standardOutput) }
-            for failure in report.failures { standardError("failed: \(Terminal.escape(failure))") }
+            // When nothing could run, every row failed for the one reason said below: once.
+            if !report.unreachable { for failure in report.failures { standardError("failed: \(Terminal.escape(failure))") } }
             var summary = "\(report.items) item\(report.items == 1 ? "" : "s"), \(report.failed) failed, \(report.sent) request\(report.sent == 1 ? "" : "s") sent, \(report.cached) from cache"
             summary += String(format: ", %d+%d tokens, $%.4f", report.promptTokens, report.completionTokens, report.cost)
             if report.resumed { summary += " (resumed run \(report.runID))" }
@@ -132,7 +143,9 @@ enum PipelineInvocation {
                 summary += "\nkept \(Terminal.escape(path)) as it was: nothing could run, so it was not replaced"
             }
             standardError(summary)
-            if report.unreachable { standardError("nothing could run: \(Terminal.escape(baseURL)) was unreachable") }
+            if report.unreachable {
+                standardError("nothing could run: \(Terminal.escape(report.stopReason ?? "\(baseURL) is unreachable."))")
+            }
             return report.exitCode
         } catch {
             await services.shutdown()

@@ -17,12 +17,18 @@ public actor RateGovernor {
         let rateLimited: Bool
     }
 
-    /// Requests allowed per window (nil: unlimited).
-    public let requestsPerMinute: Int?
+    /// Requests allowed per window (nil: unlimited); lowered to the server's own limit when a
+    /// 429 states it (``slowDown(serverLimit:retryAfter:)``).
+    public private(set) var requestsPerMinute: Int?
     /// Attempts in flight at once.
     public let maxConcurrency: Int
-    /// The server's window plus a small margin for clock-rate differences.
-    public let window: Duration
+    /// The server's window plus a small margin for clock-rate differences; a server that
+    /// counts over a shorter window is learned from its 429s.
+    public private(set) var window: Duration
+    private let configuredWindow: Duration
+    private var learnedWindow: Duration?
+    // Once the server stated its limit, it holds for every request, not only `:free` ones.
+    private var limitAll = false
 
     private let clock: any RateClock
     private var pending: Set<Int> = []  // rate-limited permits still waiting for their response head
@@ -51,6 +57,7 @@ public actor RateGovernor {
         self.requestsPerMinute = requestsPerMinute.map { max(1, $0) }
         self.maxConcurrency = max(1, maxConcurrency)
         self.window = rateWindow + rateWindow / 120
+        self.configuredWindow = rateWindow + rateWindow / 120
         self.clock = clock
         self.keepsLog = recordStarts
     }
@@ -59,7 +66,7 @@ public actor RateGovernor {
     /// - Parameter rateLimited: whether this attempt counts against ``requestsPerMinute``.
     /// - Throws: the daily-cap error once it was reported, or `CancellationError`.
     public func acquire(rateLimited: Bool = true) async throws -> Permit {
-        let limited = rateLimited && requestsPerMinute != nil
+        let limited = (rateLimited || limitAll) && requestsPerMinute != nil
         while true {
             try Task.checkCancellation()
             if let stopError { throw stopError }
@@ -114,6 +121,33 @@ public actor RateGovernor {
         if until > pausedUntil { pausedUntil = until }
     }
 
+    /// A per-minute 429 arrived: from now on keep to the limit the server stated
+    /// (`X-RateLimit-Limit`), never above what was set, over the window its `Retry-After` (or
+    /// `X-RateLimit-Reset`) reveals. The server's window is full when it refuses, and its
+    /// oldest request leaves it after `retryAfter`; the oldest of the last `serverLimit`
+    /// requests we saw answered arrived no earlier than that one, so `now + retryAfter` minus
+    /// its time is about the window. Estimates only grow (a late head makes one short), and
+    /// never exceed the configured window.
+    public func slowDown(serverLimit: Int?, retryAfter: Duration?) {
+        guard let serverLimit, serverLimit > 0 else { return }
+        requestsPerMinute = min(requestsPerMinute ?? serverLimit, serverLimit)
+        limitAll = true
+        guard let retryAfter else {
+            window = configuredWindow
+            return
+        }
+        let now = clock.now()
+        let count = admittedTimes.count
+        var estimate = configuredWindow
+        if count >= serverLimit, count - serverLimit >= 0 {
+            estimate = now + retryAfter - admittedTimes[count - serverLimit]
+        }
+        // Half a second of margin covers Retry-After's whole-second rounding and head latency.
+        estimate = min(configuredWindow, max(estimate, retryAfter) + .milliseconds(500))
+        learnedWindow = max(learnedWindow ?? .zero, estimate)
+        window = learnedWindow ?? configuredWindow
+    }
+
     /// The daily cap was reached: every waiting and future ``acquire(rateLimited:)`` throws `error`.
     public func stop(with error: OpenRouterError) {
         if stopError == nil { stopError = error }
@@ -131,6 +165,7 @@ public actor RateGovernor {
 
     private func pruneAdmitted(before cutoff: Duration) {
         while admittedHead < admittedTimes.count, admittedTimes[admittedHead] <= cutoff { admittedHead += 1 }
+        // Pruned times stay until 1,024 pile up: `slowDown` reads the most recent ones.
         if admittedHead > 1024 {
             admittedTimes.removeFirst(admittedHead)
             admittedHead = 0

@@ -9,19 +9,23 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxDelay: Duration
     /// A `Retry-After` longer than this fails the request instead of parking it.
     public var maxRetryAfter: Duration
+    /// How long one request may keep waiting out 429s (rate limits, not the daily cap). A 429
+    /// means "not yet": it does not use up ``maxAttempts``, only this time.
+    public var rateLimitBudget: Duration
 
     public init(
         maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30),
-        maxRetryAfter: Duration = .seconds(600)
+        maxRetryAfter: Duration = .seconds(600), rateLimitBudget: Duration = .seconds(1800)
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRetryAfter = maxRetryAfter
+        self.rateLimitBudget = rateLimitBudget
     }
 
     /// No retries at all.
-    public static let none = RetryPolicy(maxAttempts: 1)
+    public static let none = RetryPolicy(maxAttempts: 1, rateLimitBudget: .zero)
 
     /// The wait before retry number `retry` (1 for the first retry).
     /// - Parameters:

@@ -6,7 +6,8 @@ public struct ModelInfo: Sendable, Hashable, Codable {
     public var name: String?
     /// Context window in tokens (prompt + completion).
     public var contextLength: Int?
-    /// Input kinds: `text`, `image`, `file`, …
+    /// Input kinds: `text`, `image`, `file`, …; empty when the endpoint does not say (unknown,
+    /// not text-only).
     public var inputModalities: [String]
     /// The largest completion the top provider allows.
     public var maxCompletionTokens: Int?
@@ -107,7 +108,8 @@ struct WireModelList: Decodable, Sendable {
                 let inputs = modality.split(separator: "-").first ?? ""
                 modalities = inputs.split(separator: "+").map(String.init)
             }
-            if modalities.isEmpty { modalities = ["text"] }
+            // No modality data (Ollama, vLLM and LM Studio list bare ids) stays empty: unknown,
+            // not text-only, so images are sent and the server's answer decides.
             return ModelInfo(
                 id: id, name: name, contextLength: contextLength ?? topProvider?.contextLength,
                 inputModalities: modalities, maxCompletionTokens: topProvider?.maxCompletionTokens,

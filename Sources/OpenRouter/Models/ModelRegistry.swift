@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -53,6 +54,12 @@ public actor ModelRegistry {
         return SeedModels.builtIn.first(where: { $0.id == id })
     }
 
+    /// The models of a fresh disk cache for this endpoint, without touching the network (a
+    /// plan made offline uses them).
+    public static func cachedModels(configuration: OpenRouterConfiguration) -> [ModelInfo]? {
+        readDiskCache(configuration: configuration)
+    }
+
     private func load(refresh: Bool) async -> Catalog {
         if !refresh, let fromDisk = readDiskCache() {
             return Catalog(models: fromDisk, source: .diskCache, problem: nil)
@@ -67,7 +74,7 @@ public actor ModelRegistry {
         } catch {
             return Catalog(
                 models: SeedModels.builtIn, source: .builtIn,
-                problem: OpenRouterError(.transport, "Could not list models: \(error)"))
+                problem: OpenRouterError(.transport, "Could not list models: \(TransportFailure.safeDescription(of: error))"))
         }
     }
 
@@ -106,15 +113,19 @@ public actor ModelRegistry {
         var models: [ModelInfo]
     }
 
-    private var cacheFile: URL? {
+    private static func cacheFile(configuration: OpenRouterConfiguration) -> URL? {
         guard let directory = configuration.modelCacheDirectory else { return nil }
         // One file per endpoint: a stable, filesystem-safe name derived from the base URL.
         let safe = configuration.baseURL.map { $0.isLetter || $0.isNumber ? $0 : "_" }
         return directory.appendingPathComponent("models-\(String(safe.prefix(120))).json")
     }
 
-    private func readDiskCache() -> [ModelInfo]? {
-        guard let file = cacheFile, let data = try? Data(contentsOf: file),
+    private var cacheFile: URL? { Self.cacheFile(configuration: configuration) }
+
+    private func readDiskCache() -> [ModelInfo]? { Self.readDiskCache(configuration: configuration) }
+
+    private static func readDiskCache(configuration: OpenRouterConfiguration) -> [ModelInfo]? {
+        guard let file = cacheFile(configuration: configuration), let data = try? Data(contentsOf: file),
             let entry = try? JSONDecoder().decode(DiskEntry.self, from: data),
             entry.baseURL == configuration.baseURL
         else { return nil }
@@ -141,6 +152,24 @@ public actor ModelRegistry {
 package struct TransportFailure: Error, Sendable, CustomStringConvertible {
     package let description: String
     package init(_ error: any Error) {
-        description = String(describing: error)
+        description = Self.safeDescription(of: error)
+    }
+
+    /// A transport error as text that can carry no header value. AsyncHTTPClient's errors
+    /// print their payloads (`invalidHeaderFieldValues(["Bearer sk-…\r"])` held the whole
+    /// key), so only the case name of an `HTTPClientError` is kept; for any other error, text
+    /// from a mention of a header or "Bearer" on is cut off.
+    package static func safeDescription(of error: any Error) -> String {
+        let text = String(describing: error)
+        if error is HTTPClientError || text.hasPrefix("HTTPClientError") {
+            return String(text.prefix { $0 != "(" })
+        }
+        var safe = Substring(text)
+        for marker in ["Bearer", "bearer", "Authorization", "authorization", "header", "Header"] {
+            if let range = safe.range(of: marker) { safe = safe[..<range.lowerBound] }
+        }
+        let cleaned = String(safe.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+            .trimmingCharacters(in: .whitespaces)
+        return cleaned.isEmpty ? String(describing: type(of: error)) : cleaned
     }
 }

@@ -192,7 +192,8 @@ extension PipelineRunner {
         await slots.acquire()
         if await circuit.isOpen {
             await slots.release()
-            record.error = "not sent: the endpoint was unreachable"
+            let why = await circuit.reason ?? "the endpoint is unreachable"
+            record.error = "not sent: \(why)"
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
         await progress?.requestStarted()
@@ -209,8 +210,11 @@ extension PipelineRunner {
             await slots.release()
             await progress?.requestEnded()
             if error is CancellationError { throw error }
-            if let failure = error as? PipelineError, failure.code == .unreachable { await circuit.failedUnreachable() }
-            record.error = "\(error)"
+            if let failure = error as? PipelineError, failure.code == .unreachable {
+                await circuit.failedUnreachable(failure.message)
+            }
+            // The message alone: the cause's description repeats it ("X (OpenRouter: X (HTTP 401))").
+            record.error = Self.reason(error)
             log.error = record.error
             return try await finish(record, log: log, sent: true, cached: false, answer: nil)
         }

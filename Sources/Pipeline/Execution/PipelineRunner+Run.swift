@@ -7,13 +7,19 @@ import TextChunking
 actor ReachabilityCircuit {
     private(set) var successes = 0
     private(set) var unreachable = 0
+    /// The first reason given for a failure that stops the run (key refused, no credits,
+    /// endpoint unreachable …): what the summary and the rows not sent say.
+    private(set) var reason: String?
     let threshold: Int
 
     init(threshold: Int) { self.threshold = threshold }
 
     var isOpen: Bool { successes == 0 && unreachable >= threshold }
     func succeeded() { successes += 1 }
-    func failedUnreachable() { unreachable += 1 }
+    func failedUnreachable(_ why: String) {
+        unreachable += 1
+        if reason == nil { reason = why }
+    }
 }
 
 /// Sums what happened to each item.
@@ -47,8 +53,9 @@ actor ReportBuilder {
         if let path { report.written.append(path) } else { report.standardOutput += output }
     }
 
-    func finish(unreachable: Bool) -> RunReport {
+    func finish(unreachable: Bool, reason: String?) -> RunReport {
         report.unreachable = unreachable
+        report.stopReason = reason
         return report
     }
 }
@@ -105,7 +112,8 @@ extension PipelineRunner {
         let successes = await circuit.successes
         let unreachableCount = await circuit.unreachable
         let unreachable = successes == 0 && unreachableCount > 0
-        let report = await builder.finish(unreachable: unreachable)
+        let stopReason = await circuit.reason
+        let report = await builder.finish(unreachable: unreachable, reason: stopReason)
         try store.finishRun(id: runID, status: report.failed == 0 ? "done" : "partial")
         return report
     }

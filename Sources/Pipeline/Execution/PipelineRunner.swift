@@ -116,6 +116,8 @@ public struct RunReport: Sendable {
     public var cost = 0.0
     /// True when the endpoint could not be reached and nothing succeeded.
     public var unreachable = false
+    /// Why nothing could run (key refused, no credits, endpoint unreachable …), when it stopped.
+    public var stopReason: String?
     /// The failures, `path: reason`.
     public var failures: [String] = []
     /// Files written by `write` steps.

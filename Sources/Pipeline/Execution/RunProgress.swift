@@ -24,6 +24,7 @@ public actor RunProgress {
     private var stepStart = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
     private var drawn = false
+    private var heartbeat: Task<Void, Never>?
 
     /// - Parameters:
     ///   - live: redraw one line in place (a terminal); otherwise print a line per `interval`.
@@ -50,7 +51,11 @@ public actor RunProgress {
         draw(force: true)
     }
 
-    func requestStarted() { snapshot.inFlight += 1; draw() }
+    func requestStarted() {
+        snapshot.inFlight += 1
+        startHeartbeat()
+        draw()
+    }
     func requestEnded() { snapshot.inFlight -= 1 }
 
     func itemFinished(ok: Bool, answer: ModelAnswer?, cached: Bool, sent: Bool) {
@@ -68,8 +73,31 @@ public actor RunProgress {
 
     /// Ends the current line (call before printing anything else).
     public func finishLine() {
+        heartbeat?.cancel()
+        heartbeat = nil
         if live && drawn { write("\n") }
         drawn = false
+    }
+
+    /// Plain lines also while nothing completes (a slow or silent server): without it a log
+    /// showed nothing for minutes. The bar on a terminal needs none.
+    private func startHeartbeat() {
+        guard !live, heartbeat == nil else { return }
+        heartbeat = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let wait = await self?.untilNextBeat() else { return }
+                try? await Task.sleep(for: wait)
+                await self?.beat()
+            }
+        }
+    }
+
+    private func untilNextBeat() -> Duration {
+        max(.milliseconds(20), interval - (ContinuousClock.now - lastDraw))
+    }
+
+    private func beat() {
+        if snapshot.inFlight > 0 { draw() }
     }
 
     private func draw(force: Bool = false) {

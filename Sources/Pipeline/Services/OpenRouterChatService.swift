@@ -47,8 +47,9 @@ public struct OpenRouterChatService: ChatService {
             if case .cancelled = error.code { throw CancellationError() }
             // Errors after which no other request can succeed either count as "unreachable":
             // the run stops sending and, if nothing succeeded, exits 3.
+            // A server that cannot read images refuses every image request alike.
             let stops: Bool = switch error.code {
-            case .transport, .timeout: true
+            case .transport, .timeout, .imagesNotSupported: true
             default: error.stopsRun
             }
             throw PipelineError(stops ? .unreachable : .itemFailed, error.message, cause: error)
