@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TextChunkingTests", dependencies: ["TextChunking"]),
         .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OpenRouterEmulator"]),
-        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator"]),
+        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator", "ImageIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

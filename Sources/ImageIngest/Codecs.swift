@@ -135,7 +135,13 @@ enum Codecs {
         case .CIC_UNSUPPORTED:
             throw ImageIngestError(.unsupported, "unsupported \(format): \(reason)", cause: reason)
         case .CIC_TRUNCATED:
-            throw ImageIngestError(.truncated, "truncated \(format): \(reason); refused because part of the picture is missing (--allow-truncated accepts it)", cause: reason)
+            // Data that ends early and entropy data the decoder had to skip or guess are both
+            // lost picture; one code, so one option (--allow-truncated) accepts either.
+            throw ImageIngestError(
+                .truncated,
+                "truncated or damaged \(format): \(reason); refused because part of the picture is missing"
+                    + " (--allow-truncated accepts it)",
+                cause: reason)
         case .CIC_NO_MEMORY:
             throw ImageIngestError(.corrupt, "out of memory decoding \(format): \(reason)", cause: reason)
         case .CIC_ERROR:

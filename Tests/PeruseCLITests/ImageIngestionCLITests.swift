@@ -1,0 +1,114 @@
+import Foundation
+import ImageIngest
+import OpenRouterEmulator
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Image ingestion as a user meets it (issue 9): lost JPEG data, thin images' colour, special
+/// files in folders, `inspect --json` rows, identical images in one folder.
+@Suite("Image ingestion through the CLI", .serialized)
+struct ImageIngestionCLITests {
+    static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let baselineJPEG = corpus.appendingPathComponent("jpeg/libjpeg-turbo-testimages/testorig.jpg").path
+
+    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
+        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
+    }
+
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not JSON: \($0)")
+        }
+    }
+
+    /// A real baseline JPEG cut in the middle of its entropy-coded data, with an EOI marker
+    /// appended: the file looks complete, but libjpeg hits the marker mid-scan ("premature end
+    /// of data segment") and fills the rest with grey.
+    static func cutInsideScan(_ jpeg: [UInt8]) throws -> [UInt8] {
+        var sos: Int?
+        var i = 2
+        while i + 3 < jpeg.count {
+            guard jpeg[i] == 0xFF else { break }
+            let marker = jpeg[i + 1]
+            let length = Int(jpeg[i + 2]) << 8 | Int(jpeg[i + 3])
+            if marker == 0xDA {
+                sos = i + 2 + length
+                break
+            }
+            i += 2 + length
+        }
+        let start = try #require(sos, "no SOS marker")
+        #expect(jpeg.suffix(2) == [0xFF, 0xD9])
+        var cut = start + (jpeg.count - 2 - start) / 2
+        while jpeg[cut - 1] == 0xFF { cut -= 1 }  // never leave half a marker or a stuffed byte
+        return Array(jpeg[..<cut]) + [0xFF, 0xD9]
+    }
+
+    @Test(
+        "a JPEG cut inside its scan data is refused (inspect, caption), and accepted with a warning under --allow-truncated",
+        .enabled(if: FileManager.default.fileExists(atPath: baselineJPEG)))
+    func jpegCutInsideScanData() async throws {
+        let folder = try TemporaryFolder()
+        let images = folder.path + "/images"
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.baselineJPEG)))
+        try Data(Self.cutInsideScan(original)).write(to: URL(fileURLWithPath: images + "/cut.jpg"))
+
+        let refused = try peruse(["inspect", "--json", images + "/cut.jpg"], keyed: false, in: folder.path)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        let row = try #require(try Self.jsonLines(refused.stdout).first)
+        #expect(row["ok"] as? Bool == false)
+        let error = try #require(row["error"] as? String)
+        #expect(error.contains("truncated"), "\(error)")
+        #expect(error.contains("premature end of data segment"), "\(error)")
+        #expect(error.contains("--allow-truncated"), "\(error)")
+
+        let accepted = try peruse(["inspect", "--json", "--allow-truncated", images + "/cut.jpg"], keyed: false, in: folder.path)
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        let acceptedRow = try #require(try Self.jsonLines(accepted.stdout).first)
+        #expect(acceptedRow["ok"] as? Bool == true)
+        let warnings = try #require(acceptedRow["warnings"] as? [String])
+        #expect(warnings.contains { $0.contains("truncated") && $0.contains("premature end of data segment") }, "\(warnings)")
+
+        // caption: a failed row with the reason, nothing sent for it.
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(caption.status == 1, "\(caption.stderr)")
+        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+        #expect(rows.count == 1)
+        #expect(rows.first?["ok"] as? Bool == false)
+        #expect((rows.first?["error"] as? String)?.contains("premature end of data segment") == true, "\(rows)")
+        #expect(Self.chats(emulator).isEmpty)
+    }
+
+    @Test(
+        "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
+    func hugeDeclaredChunkIsNotAllocated() throws {
+        let folder = try TemporaryFolder()
+        var names: [String] = []
+        for type in ["sPLT", "iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "pCAL"] {
+            var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            TestPNG.chunk("IHDR", TestPNG.be(1) + TestPNG.be(1) + [1, 3, 0, 0, 0], into: &png)
+            // A chunk header declaring 0x3FFFFFFF bytes, then the file ends.
+            png += TestPNG.be(0x3FFF_FFFF) + Array(type.utf8) + [0x04, 0xB8, 0x6B, 0x3A]
+            TestPNG.chunk("IEND", [], into: &png)
+            names.append("huge-\(type).png")
+            try Data(png).write(to: URL(fileURLWithPath: folder.path + "/" + names.last!))
+        }
+        let result = try peruse(["inspect", "--json"] + names, keyed: false, in: folder.path, wrapper: ["/usr/bin/time", "-f", "maxrss %M"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let rows = try Self.jsonLines(result.stdout)
+        #expect(rows.count == names.count)
+        #expect(rows.allSatisfy { $0["ok"] as? Bool == false && ($0["error"] as? String)?.contains("truncated") == true }, "\(rows)")
+        let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss ") })
+        let kilobytes = try #require(Int(line.dropFirst("maxrss ".count)))
+        // Before: libpng allocated (and touched) the declared gigabyte.
+        #expect(kilobytes < 300_000, "peak RSS \(kilobytes) KB")
+    }
+
+}
