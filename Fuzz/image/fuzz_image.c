@@ -18,8 +18,9 @@ static void encode_back(const cic_image *image) {
     if (image->channels != 3 || (uint64_t)image->width * image->height > (1u << 16)) return;
     char message[MESSAGE];
     cic_buffer out;
-    if (cic_jpeg_encode(image->pixels, image->width, image->height, 3, 85, &out, message, sizeof message)
-        == CIC_OK)
+    int full_chroma = image->width % 2;  // both chroma layouts, chosen by the input
+    if (cic_jpeg_encode(image->pixels, image->width, image->height, 3, 85, full_chroma, &out, message,
+                        sizeof message) == CIC_OK)
         cic_free(out.bytes);
     if (cic_png_encode(image->pixels, image->width, image->height, 3, &out, message, sizeof message) == CIC_OK)
         cic_free(out.bytes);

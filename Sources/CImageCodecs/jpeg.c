@@ -244,8 +244,8 @@ static void cic_jpeg_encode_error_exit(j_common_ptr cinfo) {
 }
 
 cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
-                           int channels, int quality, cic_buffer *output, char *message,
-                           size_t message_capacity) {
+                           int channels, int quality, int full_chroma, cic_buffer *output,
+                           char *message, size_t message_capacity) {
     struct jpeg_compress_struct cinfo;
     cic_jpeg_encode_error err;
     memset(output, 0, sizeof(*output));
@@ -280,6 +280,11 @@ cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t heigh
     cinfo.in_color_space = channels == 3 ? JCS_RGB : JCS_GRAYSCALE;
     jpeg_set_defaults(&cinfo);
     jpeg_set_quality(&cinfo, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    if (full_chroma && channels == 3) {
+        // jpeg_set_defaults chose 2x2 luma sampling (4:2:0); 1x1 gives chroma every pixel.
+        cinfo.comp_info[0].h_samp_factor = 1;
+        cinfo.comp_info[0].v_samp_factor = 1;
+    }
     jpeg_start_compress(&cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)channels;
     while (cinfo.next_scanline < height) {

@@ -86,11 +86,11 @@ cic_status cic_png_read_header(const uint8_t *data, size_t length, uint64_t max_
                                uint32_t *width, uint32_t *height, uint32_t *channels,
                                char *message, size_t message_capacity);
 
-/// Encodes 8-bit RGB (`channels` 3) or gray (`channels` 1) pixels as a baseline JPEG with
-/// 4:2:0 chroma and no metadata.
+/// Encodes 8-bit RGB (`channels` 3) or gray (`channels` 1) pixels as a baseline JPEG with no
+/// metadata: 4:2:0 chroma, or 4:4:4 when `full_chroma` is not 0.
 cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
-                           int channels, int quality, cic_buffer *output, char *message,
-                           size_t message_capacity);
+                           int channels, int quality, int full_chroma, cic_buffer *output,
+                           char *message, size_t message_capacity);
 
 /// Encodes 8-bit RGB (3) or gray (1) pixels as a non-interlaced PNG with no metadata.
 cic_status cic_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
