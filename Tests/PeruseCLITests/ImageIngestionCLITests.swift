@@ -129,6 +129,35 @@ struct ImageIngestionCLITests {
         #expect(psnr > 30, "PSNR \(psnr) dB")
     }
 
+    @Test("fifos and devices in a folder are skipped with a note by caption and ask, never a row, never read")
+    func specialFilesAreSkipped() async throws {
+        let emulator = try await OpenRouterEmulator.start()
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(2, in: folder.path)
+        #expect(mkfifo(images + "/pipe.png", 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: images + "/null.jpg", withDestinationPath: "/dev/null")
+
+        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(caption.status == 0, "\(caption.stderr)")
+        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+        #expect(rows.compactMap { $0["path"] as? String }.map { ($0 as NSString).lastPathComponent } == ["pic000.png", "pic001.png"])
+        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+        #expect(caption.stderr.contains(images + "/pipe.png: skipped: not a regular file"), "\(caption.stderr)")
+        #expect(caption.stderr.contains(images + "/null.jpg: skipped: not a regular file"), "\(caption.stderr)")
+
+        let ask = try peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(ask.status == 0, "\(ask.stderr)")
+        #expect(ask.stderr.contains("pipe.png: skipped"), "\(ask.stderr)")
+        #expect(!ask.stdout.contains("pipe.png"), "\(ask.stdout)")
+
+        // Named directly, a fifo is tried and reported as what it is, without blocking.
+        let direct = try peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(direct.status == 1, "\(direct.stderr)")
+        let directRows = try Self.jsonLines(String(contentsOfFile: folder.path + "/direct.jsonl", encoding: .utf8))
+        #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
+    }
+
     @Test(
         "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))

@@ -91,7 +91,7 @@ extension PipelineRunner {
             let source = step.definition.source.flatMap { outputs[$0] } ?? []
             switch step.definition.kind {
             case .images:
-                let items = try listImages(step)
+                let items = try await listImages(step)
                 outputs[step.name] = items
                 entry.items = items.count
             case .document:
