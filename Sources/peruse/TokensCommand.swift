@@ -41,7 +41,9 @@ struct TokensCommand: AsyncParsableCommand {
                 let document = try TextDocument(contentsOf: path, lossy: lossy)
                 let tokens = document.utf8.withUnsafeBufferPointer { counter.count(utf8: $0) }
                 if json {
-                    print("{\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
+                    // The same keys as a failure row (`error` null), as `inspect --json` does.
+                    let fields = "\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)"
+                    print("{" + fields + ",\"error\":null}")
                 } else {
                     print("\(tokens)\t\(path)")
                 }

@@ -158,6 +158,36 @@ struct ImageIngestionCLITests {
         #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
     }
 
+    @Test("inspect --json: failure rows have the same keys, in the same order, as success rows")
+    func inspectRowsShareKeys() throws {
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(1, in: folder.path)
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder.path + "/text.png"))
+        try TestPNG.make(width: 40, height: 30, index: 9).prefix(40).write(to: URL(fileURLWithPath: folder.path + "/cut.png"))
+        let result = try peruse(
+            ["inspect", "--json", images + "/pic000.png", "text.png", "cut.png", "missing.png"], keyed: false, in: folder.path)
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(result.stdout)")
+        func keys(_ line: String) -> [String] {
+            // Key order as printed: every `"key":` at the top level of these flat objects.
+            let pattern = try! NSRegularExpression(pattern: "[{,]\"([a-z_]+)\":")
+            return pattern.matches(in: line, range: NSRange(line.startIndex..., in: line)).compactMap {
+                Range($0.range(at: 1), in: line).map { String(line[$0]) }
+            }
+        }
+        let rows = try Self.jsonLines(result.stdout)
+        let ok = try #require(rows.firstIndex { $0["ok"] as? Bool == true })
+        let expected = keys(lines[ok])
+        #expect(expected.contains("out_format") && expected.contains("mime_type") && expected.contains("warnings"))
+        for (index, row) in rows.enumerated() where row["ok"] as? Bool == false {
+            #expect(keys(lines[index]) == expected, "\(lines[index])")
+            #expect(row["warnings"] as? [Any] != nil && (row["warnings"] as? [Any])?.isEmpty == true)
+            #expect(row["out_format"] is NSNull && row["mime_type"] is NSNull)
+        }
+        #expect(rows.filter { $0["ok"] as? Bool == false }.count == 3)
+    }
+
     @Test(
         "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
@@ -182,6 +212,18 @@ struct ImageIngestionCLITests {
         let kilobytes = try #require(Int(line.dropFirst("maxrss ".count)))
         // Before: libpng allocated (and touched) the declared gigabyte.
         #expect(kilobytes < 300_000, "peak RSS \(kilobytes) KB")
+    }
+
+    @Test("tokens --json (a sibling): success and failure rows have the same keys")
+    func tokensRowsShareKeys() throws {
+        let folder = try TemporaryFolder()
+        try "Some words to count.".write(toFile: folder.path + "/notes.txt", atomically: true, encoding: .utf8)
+        let result = try peruse(["tokens", "--json", "notes.txt", "missing.txt"], keyed: false, in: folder.path)
+        #expect(result.status == 1)
+        let rows = try Self.jsonLines(result.stdout)
+        #expect(rows.count == 2, "\(result.stdout)")
+        #expect(Set(rows[0].keys) == Set(rows[1].keys), "\(result.stdout)")
+        #expect(rows[0]["error"] is NSNull)
     }
 
 }
