@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "DocumentsTests", dependencies: ["Documents"]),
         .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OpenRouterEmulator"]),
-        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator"]),
+        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator", "ImageIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

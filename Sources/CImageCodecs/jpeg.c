@@ -1,5 +1,6 @@
 // libjpeg-turbo behind setjmp: the default error manager calls exit() and prints to stderr, so
-// both are replaced. Warnings are counted; a premature end of data is a truncation.
+// both are replaced. Warnings are counted; those that mean picture data was lost (the file or
+// a data segment ends early, corrupt entropy data) count as truncation.
 #include "CImageCodecs.h"
 #include "internal.h"
 #include <setjmp.h>
@@ -17,6 +18,7 @@ typedef struct {
     int abort_on_truncation;
     uint32_t warnings;
     char first_warning[JMSG_LENGTH_MAX];
+    char first_loss[JMSG_LENGTH_MAX];
     char error[JMSG_LENGTH_MAX];
 } cic_jpeg_error;
 
@@ -26,15 +28,39 @@ static void cic_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
+// libjpeg reports damaged entropy data as a warning and goes on, filling what it could not
+// decode with grey (or with garbage decoded out of step): the model would describe a picture
+// nobody sees. These warnings mean part of the picture is lost.
+static int cic_jpeg_warning_loses_data(j_common_ptr cinfo, int code) {
+    switch (code) {
+    case JWRN_JPEG_EOF:          // the file ends before the image does
+    case JWRN_HIT_MARKER:        // a data segment ends early ("premature end of data segment")
+    case JWRN_HUFF_BAD_CODE:     // corrupt Huffman data
+    case JWRN_ARITH_BAD_CODE:    // corrupt arithmetic-coded data
+    case JWRN_MUST_RESYNC:       // a restart marker is missing: the decoder skips ahead
+    case JWRN_BOGUS_PROGRESSION: // a progressive refinement without its first scan
+        return 1;
+    case JWRN_EXTRANEOUS_DATA:
+        // Bytes the decoder did not use before a marker. Before the first scan (junk between
+        // header segments, as in some Photoshop files) or before the final EOI (padding) no
+        // pixel is lost; inside or between scans they are entropy data it skipped.
+        if (!cinfo->is_decompressor) return 0;
+        return ((j_decompress_ptr)cinfo)->input_scan_number > 0 && cinfo->err->msg_parm.i[1] != 0xD9;
+    default:
+        return 0;
+    }
+}
+
 static void cic_jpeg_emit_message(j_common_ptr cinfo, int level) {
     cic_jpeg_error *err = (cic_jpeg_error *)cinfo->err;
     if (level >= 0) return;  // trace messages
     int code = cinfo->err->msg_code;
     if (err->warnings == 0) (*cinfo->err->format_message)(cinfo, err->first_warning);
     err->warnings++;
-    // Data that stops early decodes as a grey band: treat it as truncation, and stop at once
-    // when truncation is not allowed (longjmp from here is as safe as from error_exit).
-    if (code == JWRN_JPEG_EOF) {
+    // Lost data is truncation: stop at once when truncation is not allowed (longjmp from here
+    // is as safe as from error_exit), otherwise remember the first reason for the warning.
+    if (cic_jpeg_warning_loses_data(cinfo, code)) {
+        if (!err->saw_truncation) (*cinfo->err->format_message)(cinfo, err->first_loss);
         err->saw_truncation = 1;
         if (err->abort_on_truncation) {
             (*cinfo->err->format_message)(cinfo, err->error);
@@ -197,7 +223,9 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
     image->channels = 3;
     image->warnings = err.warnings;
     image->truncated = err.saw_truncation;
-    cic_set_message(message, message_capacity, err.warnings ? err.first_warning : "");
+    // The reason for accepting lost data matters more than the first warning.
+    cic_set_message(message, message_capacity,
+                    err.saw_truncation ? err.first_loss : (err.warnings ? err.first_warning : ""));
     jpeg_destroy_decompress(&cinfo);
     free(cmyk_row);
     return CIC_OK;
@@ -216,8 +244,8 @@ static void cic_jpeg_encode_error_exit(j_common_ptr cinfo) {
 }
 
 cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
-                           int channels, int quality, cic_buffer *output, char *message,
-                           size_t message_capacity) {
+                           int channels, int quality, int full_chroma, cic_buffer *output,
+                           char *message, size_t message_capacity) {
     struct jpeg_compress_struct cinfo;
     cic_jpeg_encode_error err;
     memset(output, 0, sizeof(*output));
@@ -252,6 +280,11 @@ cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t heigh
     cinfo.in_color_space = channels == 3 ? JCS_RGB : JCS_GRAYSCALE;
     jpeg_set_defaults(&cinfo);
     jpeg_set_quality(&cinfo, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    if (full_chroma && channels == 3) {
+        // jpeg_set_defaults chose 2x2 luma sampling (4:2:0); 1x1 gives chroma every pixel.
+        cinfo.comp_info[0].h_samp_factor = 1;
+        cinfo.comp_info[0].v_samp_factor = 1;
+    }
     jpeg_start_compress(&cinfo, TRUE);
     size_t stride = (size_t)width * (size_t)channels;
     while (cinfo.next_scanline < height) {

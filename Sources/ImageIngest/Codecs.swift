@@ -94,11 +94,23 @@ enum Codecs {
     }
 
     static func encodeJPEG(_ raster: Raster, quality: Int) throws(ImageIngestError) -> [UInt8] {
-        try encode(raster) { pixels, output, message in
+        let fullChroma = fullChromaBelowSide > min(raster.width, raster.height)
+        return try encode(raster) { pixels, output, message in
             cic_jpeg_encode(pixels, UInt32(raster.width), UInt32(raster.height),
-                            Int32(raster.channels), Int32(quality), output, message, messageCapacity)
+                            Int32(raster.channels), Int32(quality), fullChroma ? 1 : 0, output, message,
+                            messageCapacity)
         }
     }
+
+    /// Outputs with a side under this many pixels are encoded 4:4:4 (full-resolution colour)
+    /// instead of 4:2:0. 4:2:0 keeps one colour sample per 2×2 pixels: on a picture a few
+    /// pixels thick every colour edge is an image edge and the halved, edge-padded chroma
+    /// smears colour over most of it (a 4000×3 stripe image scored 24.6 dB against Pillow's
+    /// reference at 4:2:0). Below 64 px a side spans at most four 16-px blocks, so most of the
+    /// picture is near an edge; and such pictures have few pixels, so the larger chroma planes
+    /// cost few bytes (up to twice the 4:2:0 size on saturated stripes). Larger pictures keep
+    /// 4:2:0's size saving, where it is invisible.
+    static let fullChromaBelowSide = 64
 
     static func encodePNG(_ raster: Raster) throws(ImageIngestError) -> [UInt8] {
         try encode(raster) { pixels, output, message in
@@ -135,7 +147,13 @@ enum Codecs {
         case .CIC_UNSUPPORTED:
             throw ImageIngestError(.unsupported, "unsupported \(format): \(reason)", cause: reason)
         case .CIC_TRUNCATED:
-            throw ImageIngestError(.truncated, "truncated \(format): \(reason); refused because part of the picture is missing (--allow-truncated accepts it)", cause: reason)
+            // Data that ends early and entropy data the decoder had to skip or guess are both
+            // lost picture; one code, so one option (--allow-truncated) accepts either.
+            throw ImageIngestError(
+                .truncated,
+                "truncated or damaged \(format): \(reason); refused because part of the picture is missing"
+                    + " (--allow-truncated accepts it)",
+                cause: reason)
         case .CIC_NO_MEMORY:
             throw ImageIngestError(.corrupt, "out of memory decoding \(format): \(reason)", cause: reason)
         case .CIC_ERROR:

@@ -20,6 +20,8 @@ public struct ImageFolderWalker: Sendable {
         public var path: String
         public var kind: Kind
         public var reason: String
+        /// A fifo, device or socket met in a folder: skipped without being opened.
+        public var isSpecialFile = false
         public var description: String { "\(path): \(kind == .skipped ? "skipped" : "unreadable"): \(reason)" }
     }
 
@@ -102,7 +104,8 @@ public struct ImageFolderWalker: Sendable {
             case S_IFREG:
                 classify(child, &listing)
             default:
-                listing.notes.append(Note(path: child, kind: .skipped, reason: "not a regular file (device, fifo or socket)"))
+                let reason = "not a regular file (device, fifo or socket)"
+                listing.notes.append(Note(path: child, kind: .skipped, reason: reason, isSpecialFile: true))
             }
         }
     }

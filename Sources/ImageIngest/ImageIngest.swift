@@ -126,7 +126,9 @@ public enum ImageIngest {
         }
         var warnings: [String] = []
         if decoded.truncated {
-            warnings.append("truncated data accepted: part of the picture is missing (grey) (\(decoded.firstWarning))")
+            warnings.append(
+                "truncated or damaged data accepted: part of the picture is missing (grey) or garbled"
+                    + " (\(decoded.firstWarning))")
         } else if decoded.warnings > 0 {
             let more = decoded.warnings > 1 ? " and \(decoded.warnings - 1) more" : ""
             warnings.append("\(format.rawValue) decoder warning: \(decoded.firstWarning)\(more)")

@@ -136,12 +136,14 @@ private enum InspectReport {
         ])
     }
 
+    /// A failure row has every key of a success row, in the same order (null where unknown,
+    /// no warnings), so consumers read both with one schema.
     static func json(path: String, error: String) -> String {
         object([
             ("path", JSONText.string(path)), ("ok", "false"), ("format", "null"), ("width", "null"),
-            ("height", "null"), ("orientation", "null"), ("out_width", "null"),
-            ("out_height", "null"), ("out_bytes", "null"), ("tokens", "null"),
-            ("error", JSONText.string(error)),
+            ("height", "null"), ("orientation", "null"), ("out_format", "null"), ("mime_type", "null"),
+            ("out_width", "null"), ("out_height", "null"), ("out_bytes", "null"), ("tokens", "null"),
+            ("warnings", "[]"), ("error", JSONText.string(error)),
         ])
     }
 

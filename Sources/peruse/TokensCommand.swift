@@ -42,7 +42,9 @@ struct TokensCommand: AsyncParsableCommand {
                 let document = try TextDocument(contentsOf: path, lossy: lossy)
                 let tokens = document.utf8.withUnsafeBufferPointer { counter.count(utf8: $0) }
                 if json {
-                    try Console.line("{\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)}")
+                    // The same keys as a failure row (`error` null), as `inspect --json` does.
+                    let fields = "\"path\":\(JSONText.string(path)),\"tokens\":\(tokens),\"exact\":\(counter.isExact)"
+                    try Console.line("{" + fields + ",\"error\":null}")
                 } else {
                     try Console.line("\(tokens)\t\(Terminal.escape(path))")
                 }

@@ -60,7 +60,9 @@ cic_status cic_jpeg_read_header(const uint8_t *data, size_t length, cic_jpeg_hea
 /// Decodes a JPEG to RGB, scaled by 1/`scale_denom` (1, 2, 4 or 8) with libjpeg's DCT scaling.
 /// CMYK and YCCK (Adobe inverted or not) are converted to RGB here. Refuses images with more
 /// than `max_pixels` pixels before allocating. With `allow_truncated` 0, a premature end of
-/// data is CIC_TRUNCATED; otherwise the missing part is mid-grey and `truncated` is set.
+/// data, or any warning that means lost data (a data segment that ends early, corrupt entropy
+/// data, skipped bytes inside the scans), is CIC_TRUNCATED; otherwise the missing part is
+/// mid-grey (or garbled), `truncated` is set and the message has the first such warning.
 /// When `destination` is not NULL the pixels go there (it must hold exactly
 /// ceil(width / scale_denom) * ceil(height / scale_denom) * 3 bytes) and `image->pixels` is
 /// `destination`: callers that own their buffer avoid a copy of the largest allocation.
@@ -70,7 +72,8 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t length, int scale_denom,
                            char *message, size_t message_capacity);
 
 /// Decodes any PNG (every colour type and bit depth, palette, tRNS, Adam7) to RGB or RGBA
-/// 8-bit with libpng's classic API. Same limits and truncation rules as `cic_jpeg_decode`.
+/// 8-bit with libpng's classic API. Same limits and truncation rules as `cic_jpeg_decode`
+/// (image data that stops before the last row, "Not enough image data", is truncation).
 /// `destination` as for `cic_jpeg_decode`: width * height * channels bytes, channels from
 /// `cic_png_read_header`.
 cic_status cic_png_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
@@ -83,11 +86,11 @@ cic_status cic_png_read_header(const uint8_t *data, size_t length, uint64_t max_
                                uint32_t *width, uint32_t *height, uint32_t *channels,
                                char *message, size_t message_capacity);
 
-/// Encodes 8-bit RGB (`channels` 3) or gray (`channels` 1) pixels as a baseline JPEG with
-/// 4:2:0 chroma and no metadata.
+/// Encodes 8-bit RGB (`channels` 3) or gray (`channels` 1) pixels as a baseline JPEG with no
+/// metadata: 4:2:0 chroma, or 4:4:4 when `full_chroma` is not 0.
 cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
-                           int channels, int quality, cic_buffer *output, char *message,
-                           size_t message_capacity);
+                           int channels, int quality, int full_chroma, cic_buffer *output,
+                           char *message, size_t message_capacity);
 
 /// Encodes 8-bit RGB (3) or gray (1) pixels as a non-interlaced PNG with no metadata.
 cic_status cic_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height,

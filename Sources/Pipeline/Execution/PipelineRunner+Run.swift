@@ -86,7 +86,7 @@ extension PipelineRunner {
             let source = step.definition.source.flatMap { outputs[$0] } ?? []
             switch step.definition.kind {
             case .images:
-                outputs[step.name] = try listImages(step)
+                outputs[step.name] = try await listImages(step)
             case .document:
                 outputs[step.name] = try [loadDocument(step)]
             case .chunk:
@@ -120,10 +120,12 @@ extension PipelineRunner {
 
     // MARK: Sources
 
-    func listImages(_ step: ResolvedStep) throws -> [StepItem] {
+    func listImages(_ step: ResolvedStep) async throws -> [StepItem] {
         let paths: [String]
         do {
-            paths = try environment.images.list(step.argument, recursive: step.definition.recursive)
+            let listing = try environment.images.listWithNotes(step.argument, recursive: step.definition.recursive)
+            paths = listing.paths
+            for note in listing.notes { await environment.progress?.note(note) }
         } catch let error as PipelineError {
             throw error
         } catch {

@@ -96,7 +96,7 @@ extension PipelineRunner {
             switch step.definition.kind {
             case .images:
                 let items: [StepItem]
-                do { items = try listImages(step) } catch let error as PipelineError where error.cause is EmptyInput {
+                do { items = try await listImages(step) } catch let error as PipelineError where error.cause is EmptyInput {
                     plan.steps.append(entry)
                     plan.nothingToDo = error.message
                     return plan

@@ -71,6 +71,12 @@ public actor RunProgress {
         draw(force: snapshot.done == snapshot.total)
     }
 
+    /// Prints a line of its own (a skipped file), keeping the progress line intact.
+    public func note(_ text: String) {
+        finishLine()
+        write(text + "\n")
+    }
+
     /// Ends the current line (call before printing anything else).
     public func finishLine() {
         heartbeat?.cancel()

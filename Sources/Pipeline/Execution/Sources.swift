@@ -23,6 +23,9 @@ public protocol ImageSource: Sendable {
     /// Every file an `images:` step covers (a folder, walked, or a glob), sorted, paths as
     /// the user would write them. Non-images are included: they become failed rows.
     func list(_ pattern: String, recursive: Bool) throws -> [String]
+    /// `list`, with a note (`path: skipped: reason`) for every file it left out on purpose
+    /// (fifos, devices, sockets, files that are not images), for the user to see.
+    func listWithNotes(_ pattern: String, recursive: Bool) throws -> (paths: [String], notes: [String])
     /// Decodes, orients, downscales and re-encodes one image.
     /// - Throws: an error whose description says why the file cannot be sent.
     func prepare(_ path: String, maxSide: Int?) throws -> ImageAttachment
@@ -32,6 +35,12 @@ public protocol ImageSource: Sendable {
     func estimateTokens(_ path: String, maxSide: Int?) throws -> Int
     /// A small JPEG `data:` URL for galleries, or nil when the file is not an image.
     func thumbnail(_ path: String, maxSide: Int) -> String?
+}
+
+extension ImageSource {
+    public func listWithNotes(_ pattern: String, recursive: Bool) throws -> (paths: [String], notes: [String]) {
+        (try list(pattern, recursive: recursive), [])
+    }
 }
 
 /// A piece of a document with where it came from.

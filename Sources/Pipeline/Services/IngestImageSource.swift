@@ -26,6 +26,12 @@ public struct IngestImageSource: ImageSource {
     /// named like images that are not PNG or JPEG, are listed too so they get a failed row
     /// with the reason; other files (notes, `.DS_Store`) are left out.
     public func list(_ pattern: String, recursive: Bool) throws -> [String] {
+        try listWithNotes(pattern, recursive: recursive).paths
+    }
+
+    /// `list`, and a note for each file left out. Fifos, devices and sockets are left out
+    /// whatever their name (`pipe.png`): they are not images, and reading one could block.
+    public func listWithNotes(_ pattern: String, recursive: Bool) throws -> (paths: [String], notes: [String]) {
         var roots = [pattern]
         if pattern.contains(where: { "*?[".contains($0) }) {
             roots = Self.expand(pattern)
@@ -35,16 +41,23 @@ public struct IngestImageSource: ImageSource {
         }
         let listing = ImageFolderWalker().walk(roots)
         var files = Set(listing.files)
-        for note in listing.notes where note.kind == .unreadable || Self.namedLikeImage(note.path) || note.reason.contains("only PNG and JPEG") {
+        for note in listing.notes where note.kind == .unreadable
+            || (!note.isSpecialFile && (Self.namedLikeImage(note.path) || note.reason.contains("only PNG and JPEG"))) {
             files.insert(note.path)
         }
-        var ordered = listing.files + listing.notes.map(\.path).filter { files.contains($0) && !listing.files.contains($0) }
+        let isRow = { (path: String) in files.contains(path) && !listing.files.contains(path) }
+        var ordered = listing.files + listing.notes.map(\.path).filter(isRow)
         ordered.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        var skipped = listing.notes.filter { !files.contains($0.path) }
         if !recursive {
             let base = pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
-            ordered = ordered.filter { ($0 as NSString).deletingLastPathComponent == base || roots.contains($0) }
+            let inScope = { (path: String) in
+                (path as NSString).deletingLastPathComponent == base || roots.contains(path)
+            }
+            ordered = ordered.filter(inScope)
+            skipped = skipped.filter { inScope($0.path) }
         }
-        return ordered
+        return (ordered, skipped.map { "\($0.path): skipped: \($0.reason)" })
     }
 
     static func namedLikeImage(_ path: String) -> Bool {
