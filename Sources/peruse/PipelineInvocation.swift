@@ -15,9 +15,10 @@ import Pipeline
 enum PipelineInvocation {
     static func run(
         text: String, file: String, inputs: [String: String], common: CommonOptions,
-        inputOptions: InputOptions = InputOptions()
+        inputOptions: InputOptions = InputOptions(), pipelineFile: String? = nil
     ) async throws {
-        let code = try await execute(text: text, file: file, inputs: inputs, common: common, inputOptions: inputOptions)
+        let code = try await execute(
+            text: text, file: file, inputs: inputs, common: common, inputOptions: inputOptions, pipelineFile: pipelineFile)
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -30,7 +31,8 @@ enum PipelineInvocation {
     }
 
     static func execute(
-        text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions
+        text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions,
+        pipelineFile: String?
     ) async throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let key = environment["OPENROUTER_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -61,7 +63,9 @@ enum PipelineInvocation {
             let services = try await PeruseServices.make(
                 baseURL: baseURL, apiKey: dryRun ? nil : key, tokenizerPath: common.tokenizer, concurrency: common.concurrency,
                 inputs: inputOptions)
-            let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL)
+            // Files the run reads besides its steps' inputs: never to be overwritten either.
+            let readFiles = [pipelineFile, common.tokenizer].compactMap { $0 }
+            let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL, readFiles: readFiles)
             await services.shutdown()
             return report
         } catch let error as PipelineError {
@@ -83,7 +87,7 @@ enum PipelineInvocation {
 
     static func execute(
         _ definition: PipelineDefinition, services: PeruseServices, options: RunOptions, progress: RunProgress,
-        common: CommonOptions, dryRun: Bool, baseURL: String
+        common: CommonOptions, dryRun: Bool, baseURL: String, readFiles: [String] = []
     ) async throws -> Int32 {
         do {
             let environment = RunEnvironment(
@@ -98,7 +102,7 @@ enum PipelineInvocation {
             // Every file the run will write is checked before the store is opened and before
             // the first request: writable, and not one of the inputs (nor the store).
             try PipelineRunner(definition: definition, options: options, environment: environment)
-                .checkOutputs(others: [("run store", common.store)])
+                .checkOutputs(others: [("run store", common.store)], inputFiles: readFiles)
             let store: RunStore
             do {
                 store = try RunStore(path: common.store)

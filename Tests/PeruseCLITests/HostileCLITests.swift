@@ -66,6 +66,8 @@ struct HostileCLITests {
             try Data(contentsOf: URL(fileURLWithPath: images + "/" + $0))
         }
         let url = ["--base-url", emulator.baseURL]
+        let pipeline = try String(contentsOfFile: packageRoot.path + "/pipelines/caption-images.yaml", encoding: .utf8)
+        try Data(pipeline.utf8).write(to: URL(fileURLWithPath: folder.path + "/p.yaml"))
         let cases: [[String]] = [
             ["summarize", "doc.txt", "--out", "doc.txt"] + url,
             ["summarize", "doc.txt", "--out", "./doc.txt"] + url,
@@ -75,6 +77,7 @@ struct HostileCLITests {
             ["caption", "images", "--store", "images/pic001.png"] + url,
             ["summarize", "doc.txt", "--store", "doc.txt"] + url,
             ["caption", "images", "--out", "same.jsonl", "--store", "same.jsonl"] + url,
+            ["run", "p.yaml", "--set", "folder=images", "--set", "out=p.yaml", "--set", "format=jsonl"] + url,
         ]
         for arguments in cases {
             let result = try await perusing(arguments, in: folder.path)
@@ -83,6 +86,7 @@ struct HostileCLITests {
         }
         #expect(Self.chats(emulator).isEmpty)
         #expect(try String(contentsOfFile: document, encoding: .utf8) == "A document worth keeping.\n")
+        #expect(try String(contentsOfFile: folder.path + "/p.yaml", encoding: .utf8) == pipeline)
         let after = try FileManager.default.contentsOfDirectory(atPath: images).sorted().map {
             try Data(contentsOf: URL(fileURLWithPath: images + "/" + $0))
         }
