@@ -95,6 +95,8 @@ enum PipelineInvocation {
                 facts: services.facts, store: nil, progress: progress)
             if dryRun {
                 let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
+                // A plan for a run that would be refused says so now.
+                try runner.checkOutputs(inputFiles: readFiles)
                 let plan = try await runner.plan()
                 try Console.line("\(plan)")
                 return 0

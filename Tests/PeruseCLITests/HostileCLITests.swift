@@ -84,6 +84,9 @@ struct HostileCLITests {
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("choose another path"), "\(arguments): \(result.stderr)")
         }
+        // A dry run refuses the same way.
+        let planned = try await perusing(["summarize", "doc.txt", "--out", "doc.txt", "--dry-run"], in: folder.path)
+        #expect(planned.status == 2, "\(planned.stderr)")
         #expect(Self.chats(emulator).isEmpty)
         #expect(try String(contentsOfFile: document, encoding: .utf8) == "A document worth keeping.\n")
         #expect(try String(contentsOfFile: folder.path + "/p.yaml", encoding: .utf8) == pipeline)
