@@ -16,9 +16,10 @@ import Pipeline
 enum PipelineInvocation {
     static func run(
         text: String, file: String, inputs: [String: String], common: CommonOptions,
-        inputOptions: InputOptions = InputOptions()
+        inputOptions: InputOptions = InputOptions(), pipelineFile: String? = nil
     ) async throws {
-        let code = try await execute(text: text, file: file, inputs: inputs, common: common, inputOptions: inputOptions)
+        let code = try await execute(
+            text: text, file: file, inputs: inputs, common: common, inputOptions: inputOptions, pipelineFile: pipelineFile)
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -31,7 +32,8 @@ enum PipelineInvocation {
     }
 
     static func execute(
-        text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions
+        text: String, file: String, inputs: [String: String], common: CommonOptions, inputOptions: InputOptions,
+        pipelineFile: String?
     ) async throws -> Int32 {
         let key: String?
         let baseURL: String
@@ -71,7 +73,9 @@ enum PipelineInvocation {
                 baseURL: baseURL, apiKey: key, tokenizerPath: common.tokenizer, concurrency: common.concurrency,
                 inputs: inputOptions, requestTimeout: .seconds(common.requestTimeout), dryRun: dryRun)
             if dryRun { standardError("plan made with \(services.factsSource)") }
-            let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL)
+            // Files the run reads besides its steps' inputs: never to be overwritten either.
+            let readFiles = [pipelineFile, common.tokenizer].compactMap { $0 }
+            let report = try await execute(definition, services: services, options: options, progress: progress, common: common, dryRun: dryRun, baseURL: baseURL, readFiles: readFiles)
             await services.shutdown()
             return report
         } catch let error as PipelineError {
@@ -93,7 +97,7 @@ enum PipelineInvocation {
 
     static func execute(
         _ definition: PipelineDefinition, services: PeruseServices, options: RunOptions, progress: RunProgress,
-        common: CommonOptions, dryRun: Bool, baseURL: String
+        common: CommonOptions, dryRun: Bool, baseURL: String, readFiles: [String] = []
     ) async throws -> Int32 {
         do {
             let environment = RunEnvironment(
@@ -101,6 +105,8 @@ enum PipelineInvocation {
                 facts: services.facts, store: nil, progress: progress)
             if dryRun {
                 let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
+                // A plan for a run that would be refused says so now.
+                try runner.checkOutputs(inputFiles: readFiles)
                 let plan = try await runner.plan()
                 try Console.line("\(plan)")
                 if let nothingToDo = plan.nothingToDo {
@@ -112,7 +118,7 @@ enum PipelineInvocation {
             // Every file the run will write is checked before the store is opened and before
             // the first request: writable, and not one of the inputs (nor the store).
             try PipelineRunner(definition: definition, options: options, environment: environment)
-                .checkOutputs(others: [("run store", common.store)])
+                .checkOutputs(others: [("run store", common.store)], inputFiles: readFiles)
             let store: RunStore
             do {
                 store = try RunStore(path: common.store)

@@ -37,6 +37,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         try await PipelineInvocation.run(
             text: text, file: pipeline, inputs: inputs, common: common,
-            inputOptions: InputOptions(images: imageOptions, text: textOptions))
+            inputOptions: InputOptions(images: imageOptions, text: textOptions), pipelineFile: pipeline)
     }
 }

@@ -18,8 +18,11 @@ extension PipelineRunner {
     /// the input), and no two may be the same file. Paths are compared after resolving
     /// symbolic links and `.`/`..`. A result file whose format is neither given nor
     /// implied by its extension is refused too.
+    /// - Parameters:
+    ///   - others: more files the run writes (the run store), with what they are.
+    ///   - inputFiles: more files the run reads (the pipeline file, a tokenizer).
     /// - Throws: `.invalidInput` naming the file and the reason (exit 2).
-    public func checkOutputs(others: [(label: String, path: String)] = []) throws {
+    public func checkOutputs(others: [(label: String, path: String)] = [], inputFiles: [String] = []) throws {
         var destinations: [(label: String, path: String)] = []
         for step in steps where step.definition.kind == .write {
             guard let to = step.to, !to.isEmpty, to != "-" else { continue }
@@ -34,6 +37,7 @@ extension PipelineRunner {
         destinations += others
         guard !destinations.isEmpty else { return }
         var inputs: [String: String] = [:]
+        for path in inputFiles { inputs[FileProblem.identity(path)] = path }
         for step in steps {
             switch step.definition.kind {
             case .images:

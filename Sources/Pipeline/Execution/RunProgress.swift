@@ -1,5 +1,17 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(Glibc)
+    private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+    private let systemWrite = Darwin.write
+#endif
+
 /// Counts what a run has done and shows it: a live bar (redrawn in place) on a terminal,
 /// plain periodic lines otherwise (logs, CI). Writes to standard error so results on
 /// standard output stay clean.
@@ -31,11 +43,25 @@ public actor RunProgress {
     ///   - write: where text goes (standard error by default).
     public init(
         live: Bool, interval: Duration = .seconds(5),
-        write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+        write: @escaping @Sendable (String) -> Void = RunProgress.standardError
     ) {
         self.live = live
         self.interval = live ? .milliseconds(100) : interval
         self.write = write
+    }
+
+    /// Writes to standard error with `write(2)`, ignoring failures: Foundation's legacy
+    /// `FileHandle.write(_:)` traps when standard error is full or closed, and progress is
+    /// not worth a crash.
+    public static let standardError: @Sendable (String) -> Void = { text in
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { systemWrite(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 
     /// A progress that is never shown (tests, library use).
