@@ -75,7 +75,8 @@ public struct PipelineParser: Sendable {
         if let offset = PipelineFile.firstInvalidUTF8(bytes) {
             let valid = String(decoding: bytes[..<offset], as: UTF8.self)
             let line = valid.count(where: { $0 == "\n" }) + 1
-            let column = (valid.split(separator: "\n", omittingEmptySubsequences: false).last?.unicodeScalars.count ?? 0) + 1
+            let lastLine = valid.split(separator: "\n", omittingEmptySubsequences: false).last
+            let column = (lastLine?.unicodeScalars.count ?? 0) + 1
             let byte = String(bytes[offset], radix: 16, uppercase: true)
             throw PipelineError(
                 .invalidPipeline,
@@ -275,7 +276,9 @@ private struct NodeReader {
         guard let kindPair = kindPairs.first else {
             let kinds = StepDefinition.Kind.allCases.map(\.rawValue)
             // A key no step kind knows is most likely the kind, misspelt or invented: name it.
-            let known = StepDefinition.Kind.allCases.reduce(into: Set<String>()) { $0.formUnion(PipelineParser.allowedKeys(for: $1)) }
+            let known = StepDefinition.Kind.allCases.reduce(into: Set<String>()) {
+                $0.formUnion(PipelineParser.allowedKeys(for: $1))
+            }
             if let unknown = pairs.first(where: { !known.contains($0.key) }) {
                 throw fail(unknown.keyNode, "unknown step kind `\(unknown.key)`; expected one of \(kinds.map { "`\($0)`" }.joined(separator: ", "))\(suggestion(unknown.key, Set(kinds)))")
             }
