@@ -169,6 +169,9 @@ struct DocumentInputTests {
          "bad.yaml:10:13: in step `notes`: template tag `{{text` is never closed with `}}`"),
         ("unclosed section", Data("steps:\n  - name: doc\n    document: a.txt\n  - name: parts\n    chunk: doc\n  - name: notes\n    map: parts\n    prompt: Read {{text}} then {{#image}}x\n".utf8),
          "bad.yaml:8:32: in step `notes`: section `{{#image}}` is never closed"),
+        // Yams's `node.any` force-unwrapped such a key as text: the process trapped (fuzzing).
+        ("list as a json_schema key", Data("steps:\n  - name: doc\n    document: a.txt\n  - name: parts\n    chunk: doc\n  - name: notes\n    map: parts\n    prompt: x\n    json_schema:\n      type: object\n      ? [a, b]\n      : c\n".utf8),
+         "bad.yaml:11:9: `json_schema` keys must be text, found a list"),
         ("UTF-16 pipeline", Self.encoded("steps: []\n", "UTF-16LE"),
          "bad.yaml:1:1: the file is UTF-16LE (from its byte order mark); pipeline files must be UTF-8"),
     ])

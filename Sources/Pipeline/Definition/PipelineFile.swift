@@ -17,7 +17,9 @@ enum PipelineFile {
     static func read(_ path: String, limit: Int) throws(Problem) -> [UInt8] {
         // O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused below.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(message: "cannot read the pipeline file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Problem(message: "cannot read the pipeline file: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -35,7 +37,8 @@ enum PipelineFile {
             }
             throw Problem(message: "this is \(what); expected a YAML pipeline file")
         }
-        let tooLarge = Problem(message: "the file is larger than \(limit >> 20) MiB; a pipeline file is a few kilobytes of YAML")
+        let tooLarge = Problem(
+            message: "the file is larger than \(limit >> 20) MiB; a pipeline file is a few kilobytes of YAML")
         guard Int(info.st_size) <= limit else { throw tooLarge }
         var bytes: [UInt8] = []
         var block = [UInt8](repeating: 0, count: 64 << 10)

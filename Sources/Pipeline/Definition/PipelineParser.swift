@@ -75,7 +75,8 @@ public struct PipelineParser: Sendable {
         if let offset = PipelineFile.firstInvalidUTF8(bytes) {
             let valid = String(decoding: bytes[..<offset], as: UTF8.self)
             let line = valid.count(where: { $0 == "\n" }) + 1
-            let column = (valid.split(separator: "\n", omittingEmptySubsequences: false).last?.unicodeScalars.count ?? 0) + 1
+            let lastLine = valid.split(separator: "\n", omittingEmptySubsequences: false).last
+            let column = (lastLine?.unicodeScalars.count ?? 0) + 1
             let byte = String(bytes[offset], radix: 16, uppercase: true)
             throw PipelineError(
                 .invalidPipeline,
@@ -275,7 +276,9 @@ private struct NodeReader {
         guard let kindPair = kindPairs.first else {
             let kinds = StepDefinition.Kind.allCases.map(\.rawValue)
             // A key no step kind knows is most likely the kind, misspelt or invented: name it.
-            let known = StepDefinition.Kind.allCases.reduce(into: Set<String>()) { $0.formUnion(PipelineParser.allowedKeys(for: $1)) }
+            let known = StepDefinition.Kind.allCases.reduce(into: Set<String>()) {
+                $0.formUnion(PipelineParser.allowedKeys(for: $1))
+            }
             if let unknown = pairs.first(where: { !known.contains($0.key) }) {
                 throw fail(unknown.keyNode, "unknown step kind `\(unknown.key)`; expected one of \(kinds.map { "`\($0)`" }.joined(separator: ", "))\(suggestion(unknown.key, Set(kinds)))")
             }
@@ -354,7 +357,7 @@ private struct NodeReader {
         guard case .mapping = node else {
             throw fail(node, "expected `json_schema` to be a mapping (a JSON schema object), found \(kindName(node))")
         }
-        let object = node.any
+        let object = try jsonValue(node)
         guard JSONSerialization.isValidJSONObject(object),
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
             let text = String(data: data, encoding: .utf8)
@@ -362,6 +365,34 @@ private struct NodeReader {
             throw fail(node, "`json_schema` cannot be written as JSON; expected plain mappings, lists, strings, numbers and booleans")
         }
         return Located(text, at: location(node))
+    }
+
+    /// The node as JSON-ready values. Not Yams's `node.any`: it force-unwraps every mapping
+    /// key as a string and traps on a key that is a mapping or a list (found by fuzzing).
+    func jsonValue(_ node: Node) throws -> Any {
+        switch node {
+        case .scalar(let scalar):
+            switch scalar.tag.rawValue {
+            case Tag.Name.null.rawValue: return NSNull()
+            case Tag.Name.bool.rawValue: return node.bool.map { $0 as Any } ?? scalar.string
+            case Tag.Name.int.rawValue: return node.int.map { $0 as Any } ?? scalar.string
+            case Tag.Name.float.rawValue: return node.float.map { $0 as Any } ?? scalar.string
+            default: return scalar.string
+            }
+        case .mapping(let mapping):
+            var object: [String: Any] = [:]
+            for pair in mapping {
+                guard case .scalar(let key) = pair.key else {
+                    throw fail(pair.key, "`json_schema` keys must be text, found \(kindName(pair.key))")
+                }
+                object[key.string] = try jsonValue(pair.value)
+            }
+            return object
+        case .sequence(let sequence):
+            return try sequence.map { try jsonValue($0) }
+        case .alias:
+            throw fail(node, "`json_schema` cannot be written as JSON; expected plain mappings, lists, strings, numbers and booleans")
+        }
     }
 }
 

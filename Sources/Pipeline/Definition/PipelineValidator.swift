@@ -191,7 +191,8 @@ public struct PipelineValidator: Sendable {
         guard value.value.contains("{{") else { return }
         let template: PromptTemplate
         do { template = try PromptTemplate(checking: value.value) } catch {
-            throw PipelineError(.invalidPipeline, error.message, at: Self.locate(error, in: value, text: pipeline.sourceText))
+            throw PipelineError(
+                .invalidPipeline, error.message, at: Self.locate(error, in: value, text: pipeline.sourceText))
         }
         if let (tag, available) = scope.firstUnknown(in: template.tags) {
             throw PipelineError(
