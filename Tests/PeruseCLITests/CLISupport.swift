@@ -56,7 +56,10 @@ final class PeruseProcess {
         try process.run()
     }
 
-    func wait() -> ProcessResult {
+    /// Waits for the process without blocking a thread of the cooperative pool: the emulator
+    /// and the test's own tasks run there too, and on two cores two blocked waits starve them.
+    func wait() async -> ProcessResult {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         process.waitUntilExit()
         return ProcessResult(
             status: process.terminationStatus,
@@ -71,8 +74,8 @@ final class PeruseProcess {
 }
 
 /// Runs `peruse` to completion.
-func peruse(_ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []) throws -> ProcessResult {
-    try PeruseProcess(arguments, keyed: keyed, in: folder, wrapper: wrapper).wait()
+func peruse(_ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []) async throws -> ProcessResult {
+    try await PeruseProcess(arguments, keyed: keyed, in: folder, wrapper: wrapper).wait()
 }
 
 /// A temporary folder removed at deinit.

@@ -11,28 +11,28 @@ struct CommandLineContractTests {
         ["inspect", "--quality", "many", "x.png"],
         ["no-such-command"],
     ])
-    func usageErrorsExitTwo(_ arguments: [String]) throws {
+    func usageErrorsExitTwo(_ arguments: [String]) async throws {
         let folder = try TemporaryFolder()
-        let result = try peruse(arguments, keyed: false, in: folder.path)
+        let result = try await peruse(arguments, keyed: false, in: folder.path)
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(!result.stderr.isEmpty)
     }
 
     @Test("help exits 0")
-    func helpExitsZero() throws {
+    func helpExitsZero() async throws {
         let folder = try TemporaryFolder()
-        let result = try peruse(["--help"], keyed: false, in: folder.path)
+        let result = try await peruse(["--help"], keyed: false, in: folder.path)
         #expect(result.status == 0)
         #expect(result.stdout.contains("caption"))
     }
 
     @Test("inspect --json: one object per file with the documented keys; a bad file fails the run (exit 1)")
-    func inspectJSON() throws {
+    func inspectJSON() async throws {
         let folder = try TemporaryFolder()
         let samples = packageRoot.appendingPathComponent("samples/images").path
         let broken = folder.path + "/broken.jpg"
         try Data("this is not a JPEG".utf8).write(to: URL(fileURLWithPath: broken))
-        let result = try peruse(["inspect", "--json", "--max-side", "512", samples, broken], keyed: false, in: folder.path)
+        let result = try await peruse(["inspect", "--json", "--max-side", "512", samples, broken], keyed: false, in: folder.path)
         #expect(result.status == 1, "\(result.stderr)")
         let rows = try result.stdout.split(separator: "\n").map {
             try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -51,11 +51,11 @@ struct CommandLineContractTests {
     }
 
     @Test("tokens --json prints {path, tokens, exact}; the estimate says it is not exact")
-    func tokensJSON() throws {
+    func tokensJSON() async throws {
         let folder = try TemporaryFolder()
         let text = folder.path + "/t.txt"
         try Data("Hello, world! Peruse counts tokens.\n".utf8).write(to: URL(fileURLWithPath: text))
-        let result = try peruse(["tokens", "--json", text], keyed: false, in: folder.path)
+        let result = try await peruse(["tokens", "--json", text], keyed: false, in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let row = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(row["path"] as? String == text)

@@ -15,8 +15,8 @@ struct DocumentInputTests {
     static let timeout = "/usr/bin/timeout"
     static let hasTimeout = FileManager.default.isExecutableFile(atPath: timeout)
 
-    func bounded(_ arguments: [String], keyed: Bool = false, in folder: String) throws -> ProcessResult {
-        let result = try peruse(arguments, keyed: keyed, in: folder, wrapper: [Self.timeout, "-s", "KILL", "60"])
+    func bounded(_ arguments: [String], keyed: Bool = false, in folder: String) async throws -> ProcessResult {
+        let result = try await peruse(arguments, keyed: keyed, in: folder, wrapper: [Self.timeout, "-s", "KILL", "60"])
         #expect(result.status != 137, "\(arguments) was killed by the watchdog: it blocked or kept reading")
         return result
     }
@@ -29,39 +29,39 @@ struct DocumentInputTests {
     // MARK: Not regular files, too large
 
     @Test("summarize and tokens refuse /dev/zero and a FIFO, naming the path and what it is", .enabled(if: hasTimeout))
-    func devicesAndFIFOs() throws {
+    func devicesAndFIFOs() async throws {
         let folder = try TemporaryFolder()
         let pipe = try Self.fifo(folder.path + "/pipe.txt")
         for (path, what) in [("/dev/zero", "is a character device"), (pipe, "is a FIFO (named pipe)")] {
-            let summary = try bounded(["summarize", path, "--dry-run"], in: folder.path)
+            let summary = try await bounded(["summarize", path, "--dry-run"], in: folder.path)
             #expect(summary.status == 2, "summarize \(path): \(summary.stderr)")
             #expect(summary.stderr.contains("\(path): \(what), expected a regular text file"), "\(summary.stderr)")
-            let tokens = try bounded(["tokens", path], in: folder.path)
+            let tokens = try await bounded(["tokens", path], in: folder.path)
             #expect(tokens.status == 1, "tokens \(path): \(tokens.stderr)")
             #expect(tokens.stderr.contains("\(path): \(what), expected a regular text file"), "\(tokens.stderr)")
         }
     }
 
     @Test("a document over the 1 GiB limit is refused before it is read (a sparse file)")
-    func oversizedDocument() throws {
+    func oversizedDocument() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/huge.txt"
         FileManager.default.createFile(atPath: path, contents: Data("a".utf8))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: (1 << 30) + 1)
         try handle.close()
-        let result = try peruse(["tokens", path], keyed: false, in: folder.path)
+        let result = try await peruse(["tokens", path], keyed: false, in: folder.path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("huge.txt: larger than the limit of 1073741824 bytes (1 GiB)"), "\(result.stderr)")
     }
 
     @Test("run refuses a FIFO, a device and a directory as the pipeline, at file:1:1, exit 2", .enabled(if: hasTimeout))
-    func pipelineNotAFile() throws {
+    func pipelineNotAFile() async throws {
         let folder = try TemporaryFolder()
         let pipe = try Self.fifo(folder.path + "/pipe.yaml")
         try FileManager.default.createDirectory(atPath: folder.path + "/dir.yaml", withIntermediateDirectories: true)
         for (path, what) in [(pipe, "a FIFO (named pipe)"), ("/dev/zero", "a character device"), ("dir.yaml", "a directory")] {
-            let result = try bounded(["run", path, "--dry-run"], in: folder.path)
+            let result = try await bounded(["run", path, "--dry-run"], in: folder.path)
             #expect(result.status == 2, "\(path): \(result.stderr)")
             #expect(result.stderr.contains("\(path):1:1: this is \(what); expected a YAML pipeline file"), "\(result.stderr)")
         }
@@ -70,7 +70,7 @@ struct DocumentInputTests {
     // MARK: YAML bombs
 
     @Test("alias expansion (billion laughs) and deep nesting: exit 2 with the line", .enabled(if: hasTimeout))
-    func yamlBombs() throws {
+    func yamlBombs() async throws {
         let folder = try TemporaryFolder()
         // The anchors live in a `json_schema`, which the parser turns into JSON: before the
         // limit, that expansion (9^9 strings) ran for minutes and past 3 GB.
@@ -83,7 +83,7 @@ struct DocumentInputTests {
             laughs += "      \(name): &\(name) [\(Array(repeating: previous, count: 9).joined(separator: ","))]\n"
         }
         try laughs.write(toFile: folder.path + "/bad.yaml", atomically: true, encoding: .utf8)
-        let result = try bounded(["run", "bad.yaml", "--dry-run"], in: folder.path)
+        let result = try await bounded(["run", "bad.yaml", "--dry-run"], in: folder.path)
         #expect(result.status == 2, "\(result.stderr)")
         // Level f (line 15) is the first whose expansion passes 100,000 nodes; its first alias
         // is at column 14.
@@ -92,7 +92,7 @@ struct DocumentInputTests {
         // Deeper than 1,000 is libyaml's own limit; this stops at 100.
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n"
         try deep.write(toFile: folder.path + "/deep.yaml", atomically: true, encoding: .utf8)
-        let nested = try bounded(["run", "deep.yaml", "--dry-run"], in: folder.path)
+        let nested = try await bounded(["run", "deep.yaml", "--dry-run"], in: folder.path)
         #expect(nested.status == 2, "\(nested.stderr)")
         #expect(nested.stderr.contains("deep.yaml:1:101: mappings and lists nested more than 100 deep"), "\(nested.stderr)")
     }
@@ -111,7 +111,7 @@ struct DocumentInputTests {
     }
 
     @Test("UTF-16 and UTF-32 files with a BOM count and plan like their UTF-8 text", arguments: ["UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE"])
-    func wideText(_ encoding: String) throws {
+    func wideText(_ encoding: String) async throws {
         let folder = try TemporaryFolder()
         // Same-length folder names: the file's path is in the prompt, and costs tokens.
         for sub in ["u8", "wd"] {
@@ -119,42 +119,42 @@ struct DocumentInputTests {
         }
         try Data(Self.sample.utf8).write(to: URL(fileURLWithPath: folder.path + "/u8/doc.txt"))
         try Self.encoded(Self.sample, encoding).write(to: URL(fileURLWithPath: folder.path + "/wd/doc.txt"))
-        let reference = try peruse(["tokens", "u8/doc.txt"], keyed: false, in: folder.path)
-        let wide = try peruse(["tokens", "wd/doc.txt"], keyed: false, in: folder.path)
+        let reference = try await peruse(["tokens", "u8/doc.txt"], keyed: false, in: folder.path)
+        let wide = try await peruse(["tokens", "wd/doc.txt"], keyed: false, in: folder.path)
         #expect(wide.status == 0, "\(encoding): \(wide.stderr)")
         let count = { (result: ProcessResult) in result.stdout.split(separator: "\t").first.map(String.init) }
         #expect(count(wide) != nil && count(wide) == count(reference), "\(encoding): \(wide.stdout) vs \(reference.stdout)")
 
-        let plan = try peruse(["summarize", "wd/doc.txt", "--dry-run"], keyed: false, in: folder.path)
-        let utf8Plan = try peruse(["summarize", "u8/doc.txt", "--dry-run"], keyed: false, in: folder.path)
+        let plan = try await peruse(["summarize", "wd/doc.txt", "--dry-run"], keyed: false, in: folder.path)
+        let utf8Plan = try await peruse(["summarize", "u8/doc.txt", "--dry-run"], keyed: false, in: folder.path)
         #expect(plan.status == 0, "\(encoding): \(plan.stderr)")
         #expect(plan.stdout.contains("wd/doc.txt: "), "\(plan.stdout)")
         #expect(plan.stdout.replacingOccurrences(of: "wd/", with: "u8/") == utf8Plan.stdout, "\(plan.stdout)")
     }
 
     @Test("a broken UTF-16 file names the encoding, the byte and the line")
-    func brokenUTF16() throws {
+    func brokenUTF16() async throws {
         let folder = try TemporaryFolder()
         var bytes = Self.encoded("line one\nline two ", "UTF-16LE")
         bytes.append(contentsOf: [0x00, 0xD8, 0x41, 0x00])  // a high surrogate, then "A"
         try bytes.write(to: URL(fileURLWithPath: folder.path + "/broken.txt"))
-        let result = try peruse(["tokens", "broken.txt"], keyed: false, in: folder.path)
+        let result = try await peruse(["tokens", "broken.txt"], keyed: false, in: folder.path)
         #expect(result.status == 1)
         #expect(result.stderr.contains("broken.txt: a UTF-16LE file (from its byte order mark), but at byte 38 (line 2): a high surrogate without its low half"), "\(result.stderr)")
         #expect(!result.stderr.contains("LATIN1"), "\(result.stderr)")
-        let lossy = try peruse(["tokens", "broken.txt", "--lossy"], keyed: false, in: folder.path)
+        let lossy = try await peruse(["tokens", "broken.txt", "--lossy"], keyed: false, in: folder.path)
         #expect(lossy.status == 0, "\(lossy.stderr)")
     }
 
     @Test("UTF-16 without a byte order mark is named as such, not as a binary file")
-    func unmarkedUTF16() throws {
+    func unmarkedUTF16() async throws {
         let folder = try TemporaryFolder()
         for (name, encoding) in [("le.txt", String.Encoding.utf16LittleEndian), ("be.txt", .utf16BigEndian)] {
             try #require("plain words\nand more\n".data(using: encoding)).write(to: URL(fileURLWithPath: folder.path + "/" + name))
         }
-        let little = try peruse(["tokens", "le.txt"], keyed: false, in: folder.path)
+        let little = try await peruse(["tokens", "le.txt"], keyed: false, in: folder.path)
         #expect(little.stderr.contains("le.txt: NUL byte at byte 1 (line 1); this looks like UTF-16LE text without a byte order mark"), "\(little.stderr)")
-        let big = try peruse(["tokens", "be.txt"], keyed: false, in: folder.path)
+        let big = try await peruse(["tokens", "be.txt"], keyed: false, in: folder.path)
         #expect(big.stderr.contains("be.txt: NUL byte at byte 0 (line 1); this looks like UTF-16BE text without a byte order mark"), "\(big.stderr)")
     }
 
@@ -175,11 +175,11 @@ struct DocumentInputTests {
         ("UTF-16 pipeline", Self.encoded("steps: []\n", "UTF-16LE"),
          "bad.yaml:1:1: the file is UTF-16LE (from its byte order mark); pipeline files must be UTF-8"),
     ])
-    func pipelineErrors(_ name: String, _ contents: Data, _ expected: String) throws {
+    func pipelineErrors(_ name: String, _ contents: Data, _ expected: String) async throws {
         let folder = try TemporaryFolder()
         try Data("some text\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/a.txt"))
         try contents.write(to: URL(fileURLWithPath: folder.path + "/bad.yaml"))
-        let result = try peruse(["run", "bad.yaml", "--dry-run"], keyed: false, in: folder.path)
+        let result = try await peruse(["run", "bad.yaml", "--dry-run"], keyed: false, in: folder.path)
         #expect(result.status == 2, "\(name): \(result.stderr)")
         #expect(result.stderr.contains(expected), "\(name): \(result.stderr)")
     }
@@ -189,10 +189,10 @@ struct DocumentInputTests {
     @Test("an empty folder or document: the plan says 0 requests and why, exit 1", arguments: [
         ["caption", "empty"], ["ask", "empty", "What is shown?"], ["summarize", "empty.txt"], ["summarize", "blank.md"],
     ])
-    func emptyDryRun(_ arguments: [String]) throws {
+    func emptyDryRun(_ arguments: [String]) async throws {
         let folder = try TemporaryFolder()
         try Self.emptyInputs(in: folder.path)
-        let result = try peruse(arguments + ["--dry-run"], keyed: false, in: folder.path)
+        let result = try await peruse(arguments + ["--dry-run"], keyed: false, in: folder.path)
         #expect(result.status == 1, "\(arguments): \(result.stderr)")
         let message = Self.message(for: arguments)
         #expect(result.stdout.contains("Total: 0 requests"), "\(arguments): \(result.stdout)")
@@ -208,7 +208,7 @@ struct DocumentInputTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         try Self.emptyInputs(in: folder.path)
-        let result = try peruse(arguments + ["--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(arguments + ["--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 1, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("error: \(Self.message(for: arguments))"), "\(arguments): \(result.stderr)")
         #expect(!result.stderr.contains("nothing to combine"), "\(result.stderr)")

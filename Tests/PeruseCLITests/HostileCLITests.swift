@@ -408,18 +408,13 @@ struct HostileCLITests {
     }
 }
 
-extension PeruseProcess {
-    /// Waits for the process without blocking a thread of the cooperative pool: the emulator
-    /// answers from that pool too, and with two cores two blocked waits starve it.
-    func finished() async -> ProcessResult {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        return wait()
-    }
-}
-
-/// `peruse(...)` for async tests: runs `peruse` to completion without blocking a thread.
+/// `peruse(...)` under the name these tests were written with.
 func perusing(_ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []) async throws
     -> ProcessResult
 {
-    try await PeruseProcess(arguments, keyed: keyed, in: folder, wrapper: wrapper).finished()
+    try await peruse(arguments, keyed: keyed, in: folder, wrapper: wrapper)
+}
+
+extension PeruseProcess {
+    func finished() async -> ProcessResult { await wait() }
 }

@@ -57,7 +57,7 @@ struct ImageIngestionCLITests {
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.baselineJPEG)))
         try Data(Self.cutInsideScan(original)).write(to: URL(fileURLWithPath: images + "/cut.jpg"))
 
-        let refused = try peruse(["inspect", "--json", images + "/cut.jpg"], keyed: false, in: folder.path)
+        let refused = try await peruse(["inspect", "--json", images + "/cut.jpg"], keyed: false, in: folder.path)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         let row = try #require(try Self.jsonLines(refused.stdout).first)
         #expect(row["ok"] as? Bool == false)
@@ -66,7 +66,7 @@ struct ImageIngestionCLITests {
         #expect(error.contains("premature end of data segment"), "\(error)")
         #expect(error.contains("--allow-truncated"), "\(error)")
 
-        let accepted = try peruse(["inspect", "--json", "--allow-truncated", images + "/cut.jpg"], keyed: false, in: folder.path)
+        let accepted = try await peruse(["inspect", "--json", "--allow-truncated", images + "/cut.jpg"], keyed: false, in: folder.path)
         #expect(accepted.status == 0, "\(accepted.stderr)")
         let acceptedRow = try #require(try Self.jsonLines(accepted.stdout).first)
         #expect(acceptedRow["ok"] as? Bool == true)
@@ -76,7 +76,7 @@ struct ImageIngestionCLITests {
         // caption: a failed row with the reason, nothing sent for it.
         let emulator = try await OpenRouterEmulator.start()
         defer { Task { try? await emulator.shutdown() } }
-        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(caption.status == 1, "\(caption.stderr)")
         let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
         #expect(rows.count == 1)
@@ -108,11 +108,11 @@ struct ImageIngestionCLITests {
     }
 
     @Test("a thin coloured image keeps its colour in what inspect --save writes (4:4:4 where a side is small)")
-    func thinImageKeepsColour() throws {
+    func thinImageKeepsColour() async throws {
         let folder = try TemporaryFolder()
         let image = Self.thinColourPNG()
         try image.png.write(to: URL(fileURLWithPath: folder.path + "/thin.png"))
-        let result = try peruse(
+        let result = try await peruse(
             ["inspect", "--json", "--max-side", String(image.width), "--save", "sent", "thin.png"], keyed: false, in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let row = try #require(try Self.jsonLines(result.stdout).first)
@@ -138,7 +138,7 @@ struct ImageIngestionCLITests {
         #expect(mkfifo(images + "/pipe.png", 0o644) == 0)
         try FileManager.default.createSymbolicLink(atPath: images + "/null.jpg", withDestinationPath: "/dev/null")
 
-        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(caption.status == 0, "\(caption.stderr)")
         let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
         #expect(rows.compactMap { $0["path"] as? String }.map { ($0 as NSString).lastPathComponent } == ["pic000.png", "pic001.png"])
@@ -146,25 +146,25 @@ struct ImageIngestionCLITests {
         #expect(caption.stderr.contains(images + "/pipe.png: skipped: not a regular file"), "\(caption.stderr)")
         #expect(caption.stderr.contains(images + "/null.jpg: skipped: not a regular file"), "\(caption.stderr)")
 
-        let ask = try peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
+        let ask = try await peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
         #expect(ask.status == 0, "\(ask.stderr)")
         #expect(ask.stderr.contains("pipe.png: skipped"), "\(ask.stderr)")
         #expect(!ask.stdout.contains("pipe.png"), "\(ask.stdout)")
 
         // Named directly, a fifo is tried and reported as what it is, without blocking.
-        let direct = try peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let direct = try await peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(direct.status == 1, "\(direct.stderr)")
         let directRows = try Self.jsonLines(String(contentsOfFile: folder.path + "/direct.jsonl", encoding: .utf8))
         #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
     }
 
     @Test("inspect --json: failure rows have the same keys, in the same order, as success rows")
-    func inspectRowsShareKeys() throws {
+    func inspectRowsShareKeys() async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder.path + "/text.png"))
         try TestPNG.make(width: 40, height: 30, index: 9).prefix(40).write(to: URL(fileURLWithPath: folder.path + "/cut.png"))
-        let result = try peruse(
+        let result = try await peruse(
             ["inspect", "--json", images + "/pic000.png", "text.png", "cut.png", "missing.png"], keyed: false, in: folder.path)
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -191,7 +191,7 @@ struct ImageIngestionCLITests {
     @Test(
         "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
-    func hugeDeclaredChunkIsNotAllocated() throws {
+    func hugeDeclaredChunkIsNotAllocated() async throws {
         let folder = try TemporaryFolder()
         var names: [String] = []
         for type in ["sPLT", "iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "pCAL"] {
@@ -203,7 +203,7 @@ struct ImageIngestionCLITests {
             names.append("huge-\(type).png")
             try Data(png).write(to: URL(fileURLWithPath: folder.path + "/" + names.last!))
         }
-        let result = try peruse(["inspect", "--json"] + names, keyed: false, in: folder.path, wrapper: ["/usr/bin/time", "-f", "maxrss %M"])
+        let result = try await peruse(["inspect", "--json"] + names, keyed: false, in: folder.path, wrapper: ["/usr/bin/time", "-f", "maxrss %M"])
         #expect(result.status == 1, "\(result.stderr)")
         let rows = try Self.jsonLines(result.stdout)
         #expect(rows.count == names.count)
@@ -215,10 +215,10 @@ struct ImageIngestionCLITests {
     }
 
     @Test("tokens --json (a sibling): success and failure rows have the same keys")
-    func tokensRowsShareKeys() throws {
+    func tokensRowsShareKeys() async throws {
         let folder = try TemporaryFolder()
         try "Some words to count.".write(toFile: folder.path + "/notes.txt", atomically: true, encoding: .utf8)
-        let result = try peruse(["tokens", "--json", "notes.txt", "missing.txt"], keyed: false, in: folder.path)
+        let result = try await peruse(["tokens", "--json", "notes.txt", "missing.txt"], keyed: false, in: folder.path)
         #expect(result.status == 1)
         let rows = try Self.jsonLines(result.stdout)
         #expect(rows.count == 2, "\(result.stdout)")

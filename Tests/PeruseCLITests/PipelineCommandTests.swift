@@ -32,7 +32,7 @@ struct PipelineCommandTests {
         let beforeKill = Self.chats(emulator).count
         #expect(beforeKill < 40)
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/captions.jsonl"), "a result file appeared before the run finished")
-        let second = try PeruseProcess(arguments, in: folder.path).wait()
+        let second = try await PeruseProcess(arguments, in: folder.path).wait()
         #expect(second.status == 0, "\(second.stderr)")
         let rows = try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8).split(separator: "\n").map {
             try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -49,7 +49,7 @@ struct PipelineCommandTests {
         #expect(seen.count == 40)
         #expect(seen.values.filter { $0 > 1 }.count <= concurrency)
         // A third run sends nothing at all.
-        let third = try PeruseProcess(arguments, in: folder.path).wait()
+        let third = try await PeruseProcess(arguments, in: folder.path).wait()
         #expect(third.status == 0)
         #expect(Self.chats(emulator).count == sent.count)
     }
@@ -66,7 +66,7 @@ struct PipelineCommandTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
         try yaml.replacingOccurrences(of: "IMAGES", with: images).write(toFile: folder.path + "/bad.yaml", atomically: true, encoding: .utf8)
-        let result = try peruse(["run", "bad.yaml", "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(["run", "bad.yaml", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 2, "\(name): \(result.stderr)")
         #expect(result.stderr.contains(location), "\(name): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(name): expected one error line: \(result.stderr)")
@@ -76,13 +76,13 @@ struct PipelineCommandTests {
     @Test("no key and no network: caption, ask and summarize on the samples print their plans and exit 0", arguments: [
         ["caption", "IMAGES"], ["ask", "IMAGES", "Which pictures show a person?"], ["summarize", "TEXT"],
     ])
-    func offlinePlans(_ arguments: [String]) throws {
+    func offlinePlans(_ arguments: [String]) async throws {
         let folder = try TemporaryFolder()
         let resolved = arguments.map {
             $0.replacingOccurrences(of: "IMAGES", with: Self.samples + "/images")
                 .replacingOccurrences(of: "TEXT", with: Self.samples + "/texts/devils-dictionary.txt")
         }
-        let result = try peruse(resolved, keyed: false, in: folder.path, wrapper: ["/usr/bin/unshare", "-n"])
+        let result = try await peruse(resolved, keyed: false, in: folder.path, wrapper: ["/usr/bin/unshare", "-n"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("OPENROUTER_API_KEY is not set: dry run"))
         #expect(result.stdout.contains("Plan for"))
@@ -96,7 +96,7 @@ struct PipelineCommandTests {
         let emulator = try await OpenRouterEmulator.start()
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
-        let result = try peruse(["caption", Self.samples + "/images", "--out", "gallery.html", "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(["caption", Self.samples + "/images", "--out", "gallery.html", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let html = try String(contentsOfFile: folder.path + "/gallery.html", encoding: .utf8)
         #expect(html.contains("<meta name=\"viewport\""))
@@ -114,11 +114,11 @@ struct PipelineCommandTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
         let pipeline = packageRoot.appendingPathComponent("pipelines/caption-images.yaml").path
-        let bad = try peruse(["run", pipeline, "--set", "folder=" + images, "--set", "colour=red", "--base-url", emulator.baseURL], in: folder.path)
+        let bad = try await peruse(["run", pipeline, "--set", "folder=" + images, "--set", "colour=red", "--base-url", emulator.baseURL], in: folder.path)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("unknown input `colour`"))
         #expect(emulator.received.isEmpty)
-        let result = try peruse([
+        let result = try await peruse([
             "run", pipeline, "--set", "folder=" + images, "--set", "out=captions.csv", "--set", "format=csv",
             "--set", "prompt=Name the colour.", "--base-url", emulator.baseURL,
         ], in: folder.path)
@@ -154,7 +154,7 @@ struct PipelineCommandTests {
                 write: facts
                 to: facts.jsonl
             """.write(toFile: folder.path + "/facts.yaml", atomically: true, encoding: .utf8)
-        let result = try peruse(["run", "facts.yaml", "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(["run", "facts.yaml", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.chats(emulator).allSatisfy { $0.jsonSchema != nil })
         let rows = try String(contentsOfFile: folder.path + "/facts.jsonl", encoding: .utf8).split(separator: "\n").map {
@@ -175,7 +175,7 @@ struct PipelineCommandTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
         let secret = "sk-or-v1-not-a-real-key-\(UUID().uuidString)"
-        let result = try PeruseProcess(
+        let result = try await PeruseProcess(
             ["caption", images, "--base-url", emulator.baseURL, "--verbose"], environment: ["OPENROUTER_API_KEY": secret], in: folder.path
         ).wait()
         #expect(result.status == 3, "\(result.stderr)")
@@ -188,10 +188,10 @@ struct PipelineCommandTests {
     }
 
     @Test("an unreachable endpoint: exit 3")
-    func unreachable() throws {
+    func unreachable() async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try peruse(["caption", images, "--base-url", "http://127.0.0.1:9/api/v1"], in: folder.path)
+        let result = try await peruse(["caption", images, "--base-url", "http://127.0.0.1:9/api/v1"], in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("unreachable"))
     }
