@@ -5,8 +5,8 @@
 # The harness (Fuzz/Pipeline) is compiled with the Definition and Templates sources of the
 # Pipeline module, Yams (libyaml included) and swift-mustache, outside the main package, so
 # only these are instrumented (not NIO, GRDB, …). Their sources come from the main
-# package's checkouts (`swift package resolve`). Seeds: pipelines/*.yaml, the test pipelines
-# in Tests/, and a few hostile files.
+# package's checkouts (`swift package resolve`). Seeds: pipelines/*.yaml, a few hostile
+# files, and Fuzz/Pipeline/Seeds (the inputs of every crash found so far, kept as regressions).
 # Usage: scripts/fuzz/pipeline.sh [SECONDS=600] [extra libFuzzer flags...]
 set -euo pipefail
 # ld.gold warns about every AddressSanitizer helper symbol; the warnings are harmless.
@@ -59,5 +59,5 @@ YAML
     printf 'steps:\n  - name: a\n    document: "caf\xe9.txt"\n' > "$seeds/latin1.yaml"
 fi
 echo "fuzzing for ${seconds}s; log in $out/fuzz.log" >&2
-nice "$out/fuzz-pipeline" "$out/corpus" "$seeds" -max_len=4096 -max_total_time="$seconds" \
+nice "$out/fuzz-pipeline" "$out/corpus" "$seeds" Fuzz/Pipeline/Seeds -max_len=4096 -max_total_time="$seconds" \
     -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" 2>&1 | tee "$out/fuzz.log" | grep -E 'DONE|ERROR|crash|stat::' >&2
