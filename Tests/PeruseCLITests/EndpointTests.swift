@@ -12,6 +12,16 @@ struct EndpointTests {
         emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
     }
 
+    /// Runs `peruse` and waits without blocking a thread of the concurrency pool: the emulator
+    /// answers from that pool, and tests of other suites block in `waitUntilExit()` meanwhile.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], keyed: Bool = true, in folder: String
+    ) async throws -> ProcessResult {
+        let process = try PeruseProcess(arguments, environment: environment, keyed: keyed, in: folder)
+        while process.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return process.wait()
+    }
+
     static func occurrences(of phrase: String, in text: String) -> Int {
         text.components(separatedBy: phrase).count - 1
     }
@@ -45,10 +55,9 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let result = try PeruseProcess(
+        let result = try await Self.run(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-            environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path
-        ).wait()
+            environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.chats(emulator).count == 3)
         #expect(try Self.rows(folder.path + "/captions.jsonl").allSatisfy { $0["ok"] as? Bool == true })
@@ -65,10 +74,9 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
         for key in ["sk-or-v1-x9\u{7}secret", "sk-or-v1-x9secret\rmore\r\n", "sk-or-v1-x9\u{1B}[31msecret"] {
-            let result = try PeruseProcess(
+            let result = try await Self.run(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path
-            ).wait()
+                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 2, "\(result.stderr)")
             #expect(result.stderr.contains("OPENROUTER_API_KEY contains a control character"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -83,21 +91,21 @@ struct EndpointTests {
     @Test("an unusable --base-url or OPENROUTER_BASE_URL is refused at once: one line, exit 2", arguments: [
         "ftp://127.0.0.1/api/v1", "not a url", "http://", "file:///tmp/api", "",
     ])
-    func badBaseURL(_ url: String) throws {
+    func badBaseURL(_ url: String) async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let flag = try peruse(["caption", images, "--base-url", url], in: folder.path)
+        let flag = try await Self.run(["caption", images, "--base-url", url], in: folder.path)
         #expect(flag.status == 2, "\(flag.stderr)")
         #expect(flag.stderr.hasPrefix("error: --base-url"), "\(flag.stderr)")
         #expect(flag.stderr.split(separator: "\n").count == 1, "\(flag.stderr)")
         #expect(!flag.stderr.contains("HTTPClientError"))
         if !url.isEmpty {
-            let environment = try PeruseProcess(["caption", images], environment: ["OPENROUTER_BASE_URL": url], in: folder.path).wait()
+            let environment = try await Self.run(["caption", images], environment: ["OPENROUTER_BASE_URL": url], in: folder.path)
             #expect(environment.status == 2, "\(environment.stderr)")
             #expect(environment.stderr.hasPrefix("error: OPENROUTER_BASE_URL"), "\(environment.stderr)")
             #expect(environment.stderr.split(separator: "\n").count == 1, "\(environment.stderr)")
         }
-        let models = try peruse(["models", "--base-url", url], in: folder.path)
+        let models = try await Self.run(["models", "--base-url", url], in: folder.path)
         #expect(models.status == 2, "\(models.stderr)")
         #expect(models.stderr.hasPrefix("error: --base-url"), "\(models.stderr)")
     }
@@ -113,10 +121,9 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
         for (key, cause) in [("sk-or-v1-wrong", "The API key was refused"), ("sk-or-v1-broke", "no credits left")] {
-            let result = try PeruseProcess(
+            let result = try await Self.run(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path
-            ).wait()
+                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 3, "\(result.stderr)")
             #expect(Self.occurrences(of: cause, in: result.stderr) == 1, "\(result.stderr)")
             #expect(result.stderr.contains("nothing could run: "), "\(result.stderr)")
@@ -133,7 +140,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try peruse(["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await Self.run(["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(Self.chats(emulator).count == 6)
         #expect(Self.occurrences(of: "down or overloaded", in: result.stderr) == 1, "\(result.stderr)")
@@ -151,7 +158,7 @@ struct EndpointTests {
         try await emulator.shutdown()
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try peruse(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
+        let result = try await Self.run(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "is unreachable", in: result.stderr) == 1, "\(result.stderr)")
         #expect(!result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
@@ -167,7 +174,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(10, in: folder.path)
-        let result = try peruse(
+        let result = try await Self.run(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "8"],
             in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -189,13 +196,13 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try peruse(
+        let result = try await Self.run(
             ["caption", images, "--base-url", emulator.baseURL, "--request-timeout", "1", "--concurrency", "1"],
             in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "--request-timeout", in: result.stderr) == 1, "\(result.stderr)")
         #expect(result.stderr.contains("request timeout (1 s"), "\(result.stderr)")
-        let bad = try peruse(["caption", images, "--request-timeout", "0"], in: folder.path)
+        let bad = try await Self.run(["caption", images, "--request-timeout", "0"], in: folder.path)
         #expect(bad.status == 2)
     }
 
@@ -207,7 +214,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await Self.run(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let waiting = result.stderr.split(separator: "\n").filter { $0.contains("0/1") && $0.contains("1 in flight") }
         #expect(waiting.count >= 2, "\(result.stderr)")
@@ -234,10 +241,10 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let vision = try peruse(["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
+        let vision = try await Self.run(["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
         #expect(vision.status == 0, "\(vision.stderr)")
         #expect(Self.chats(emulator).filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
-        let text = try peruse(["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
+        let text = try await Self.run(["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
         #expect(text.status == 3, "\(text.stderr)")
         #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
         #expect(Self.chats(emulator).contains { $0.model == "local/mistral" })
@@ -257,7 +264,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try peruse(
+        let result = try await Self.run(
             ["caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url", emulator.baseURL],
             in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -280,7 +287,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let text = packageRoot.appendingPathComponent("samples/texts/devils-dictionary.txt").path
-        let plan = try peruse(["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
+        let plan = try await Self.run(["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
         #expect(plan.stderr.contains("model facts from \(emulator.baseURL)/models"), "\(plan.stderr)")
@@ -288,12 +295,12 @@ struct EndpointTests {
         let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
         let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
         #expect(planned > 2)
-        let run = try peruse(["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
+        let run = try await Self.run(["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Self.chats(emulator).count == planned, "planned \(planned), sent \(Self.chats(emulator).count)")
         // Offline (no key) the plan says where its facts came from: here the model cache the
         // runs above left.
-        let offline = try peruse(["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
+        let offline = try await Self.run(["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
         #expect(offline.stderr.contains("model cache"), "\(offline.stderr)")
         #expect(offline.stdout.contains("32,768-token context"), "\(offline.stdout)")
     }
