@@ -74,7 +74,8 @@ public final class PeruseServices: Sendable {
     }
 
     private init(
-        chat: (any ChatService)?, client: OpenRouterClient?, text: any TextSource, models: [ModelFacts], factsSource: String
+        chat: (any ChatService)?, client: OpenRouterClient?, text: any TextSource, models: [ModelFacts],
+        factsSource: String
     ) {
         self.chat = chat
         self.client = client
