@@ -64,7 +64,8 @@ public final class OpenRouterClient: Sendable {
         } catch let error as OpenRouterError {
             self.configurationProblem = error
         } catch {
-            self.configurationProblem = OpenRouterError(.invalidConfiguration, "The client configuration is not usable.")
+            self.configurationProblem = OpenRouterError(
+                .invalidConfiguration, "The client configuration is not usable.")
         }
         self.governor = RateGovernor(
             requestsPerMinute: configuration.requestsPerMinute ?? OpenRouterConfiguration.freeTierRequestsPerMinute,

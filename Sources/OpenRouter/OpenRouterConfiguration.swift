@@ -126,7 +126,8 @@ public struct OpenRouterConfiguration: Sendable {
         var base = raw.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         func refuse(_ why: String) -> OpenRouterError {
-            let shown = String(raw.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(200))
+            let printable = raw.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }
+            let shown = String(printable.prefix(200))
             return OpenRouterError(
                 .invalidConfiguration,
                 "\(source) \"\(shown)\" is not usable: \(why). Expected an http or https URL such as \(defaultBaseURL) or http://127.0.0.1:11434/v1.")

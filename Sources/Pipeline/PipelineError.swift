@@ -57,7 +57,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = location.map { "\($0): \(message)" } ?? message
-        if let cause { text += " (\(cause))" }
+        // A cause that already says the message (an OpenRouterError passed on) is not repeated.
+        if let cause, !String(describing: cause).contains(message) { text += " (\(cause))" }
         return text
     }
 }

@@ -41,6 +41,15 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Requests per minute per key for :free models (the free tier is 20); 0 for no limit.")
     var rpm: Int = 0
 
+    @Option(name: .customLong("rate-window-ms"), help: "The window --rpm counts over, in milliseconds (Retry-After follows it).")
+    var rateWindowMilliseconds: Int = 60_000
+
+    @Flag(name: .customLong("no-cost"), help: "Leave `cost` out of `usage`, as local servers do.")
+    var noCost = false
+
+    @Flag(name: .customLong("no-modalities"), help: "List models without modality data in GET /models, as Ollama, vLLM and LM Studio do.")
+    var noModalities = false
+
     @Option(name: .customLong("daily-cap"), help: "Requests per day per key for :free models; 0 for no cap.")
     var dailyCap: Int = 0
 
@@ -87,6 +96,7 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         }
         if let context, context < 1 { throw ValidationError("--context must be positive") }
         guard rpm >= 0, dailyCap >= 0 else { throw ValidationError("--rpm and --daily-cap must be >= 0") }
+        guard rateWindowMilliseconds > 0 else { throw ValidationError("--rate-window-ms must be positive") }
     }
 
     func run() async throws { try await serve() }
@@ -102,7 +112,15 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         if let context {
             for model in config.models { config.contextOverrides[model.id] = context }
         }
-        if rpm > 0 { config.rateLimit = .init(requests: rpm) }
+        if rpm > 0 { config.rateLimit = .init(requests: rpm, window: .milliseconds(rateWindowMilliseconds)) }
+        config.reportsCost = !noCost
+        if noModalities {
+            config.models = config.models.map { model in
+                var bare = model
+                bare.listsModalities = false
+                return bare
+            }
+        }
         if dailyCap > 0 { config.dailyCap = dailyCap }
         if !keys.isEmpty { config.apiKeys = Set(keys) }
         config.noCreditKeys = Set(noCreditKeys)

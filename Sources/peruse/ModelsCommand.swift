@@ -38,7 +38,8 @@ struct ModelsCommand: AsyncParsableCommand {
         }
         let configuration = OpenRouterConfiguration(
             baseURL: endpoint.baseURL, apiKey: endpoint.key,
-            modelCacheDirectory: OpenRouterConfiguration.userCacheDirectory(environment: ProcessInfo.processInfo.environment))
+            modelCacheDirectory: OpenRouterConfiguration.userCacheDirectory(
+                environment: ProcessInfo.processInfo.environment))
         let client = OpenRouterClient(configuration: configuration)
         let catalog = await client.models(refresh: refresh)
         try await client.shutdown()

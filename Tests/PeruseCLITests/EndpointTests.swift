@@ -12,6 +12,16 @@ struct EndpointTests {
         emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
     }
 
+    /// Runs `peruse` and waits without blocking a thread of the concurrency pool: the emulator
+    /// answers from that pool, and tests of other suites block in `waitUntilExit()` meanwhile.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], keyed: Bool = true, in folder: String
+    ) async throws -> ProcessResult {
+        let process = try PeruseProcess(arguments, environment: environment, keyed: keyed, in: folder)
+        while process.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return process.wait()
+    }
+
     static func occurrences(of phrase: String, in text: String) -> Int {
         text.components(separatedBy: phrase).count - 1
     }
@@ -24,7 +34,9 @@ struct EndpointTests {
         let enumerator = FileManager.default.enumerator(atPath: folder)
         while let relative = enumerator?.nextObject() as? String {
             let path = folder + "/" + relative
-            if let data = FileManager.default.contents(atPath: path), data.range(of: bytes) != nil { found.append(relative) }
+            if let data = FileManager.default.contents(atPath: path), data.range(of: bytes) != nil {
+                found.append(relative)
+            }
         }
         return found
     }
@@ -45,10 +57,9 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let result = try await PeruseProcess(
+        let result = try await Self.run(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-            environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path
-        ).wait()
+            environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.chats(emulator).count == 3)
         #expect(try Self.rows(folder.path + "/captions.jsonl").allSatisfy { $0["ok"] as? Bool == true })
@@ -65,14 +76,14 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
         for key in ["sk-or-v1-x9\u{7}secret", "sk-or-v1-x9secret\rmore\r\n", "sk-or-v1-x9\u{1B}[31msecret"] {
-            let result = try await PeruseProcess(
+            let result = try await Self.run(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path
-            ).wait()
+                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 2, "\(result.stderr)")
             #expect(result.stderr.contains("OPENROUTER_API_KEY contains a control character"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-            #expect(!result.stderr.contains("x9") && !result.stderr.contains("secret") && !result.stdout.contains("secret"))
+            #expect(
+                !result.stderr.contains("x9") && !result.stderr.contains("secret") && !result.stdout.contains("secret"))
         }
         #expect(emulator.received.isEmpty)
         #expect(Self.files(containing: "secret", under: folder.path).isEmpty)
@@ -80,24 +91,27 @@ struct EndpointTests {
 
     // MARK: the base URL
 
-    @Test("an unusable --base-url or OPENROUTER_BASE_URL is refused at once: one line, exit 2", arguments: [
-        "ftp://127.0.0.1/api/v1", "not a url", "http://", "file:///tmp/api", "",
-    ])
+    @Test(
+        "an unusable --base-url or OPENROUTER_BASE_URL is refused at once: one line, exit 2",
+        arguments: [
+            "ftp://127.0.0.1/api/v1", "not a url", "http://", "file:///tmp/api", "",
+        ])
     func badBaseURL(_ url: String) async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let flag = try await peruse(["caption", images, "--base-url", url], in: folder.path)
+        let flag = try await Self.run(["caption", images, "--base-url", url], in: folder.path)
         #expect(flag.status == 2, "\(flag.stderr)")
         #expect(flag.stderr.hasPrefix("error: --base-url"), "\(flag.stderr)")
         #expect(flag.stderr.split(separator: "\n").count == 1, "\(flag.stderr)")
         #expect(!flag.stderr.contains("HTTPClientError"))
         if !url.isEmpty {
-            let environment = try await PeruseProcess(["caption", images], environment: ["OPENROUTER_BASE_URL": url], in: folder.path).wait()
+            let environment = try await Self.run(
+                ["caption", images], environment: ["OPENROUTER_BASE_URL": url], in: folder.path)
             #expect(environment.status == 2, "\(environment.stderr)")
             #expect(environment.stderr.hasPrefix("error: OPENROUTER_BASE_URL"), "\(environment.stderr)")
             #expect(environment.stderr.split(separator: "\n").count == 1, "\(environment.stderr)")
         }
-        let models = try await peruse(["models", "--base-url", url], in: folder.path)
+        let models = try await Self.run(["models", "--base-url", url], in: folder.path)
         #expect(models.status == 2, "\(models.stderr)")
         #expect(models.stderr.hasPrefix("error: --base-url"), "\(models.stderr)")
     }
@@ -113,14 +127,14 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
         for (key, cause) in [("sk-or-v1-wrong", "The API key was refused"), ("sk-or-v1-broke", "no credits left")] {
-            let result = try await PeruseProcess(
+            let result = try await Self.run(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path
-            ).wait()
+                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 3, "\(result.stderr)")
             #expect(Self.occurrences(of: cause, in: result.stderr) == 1, "\(result.stderr)")
             #expect(result.stderr.contains("nothing could run: "), "\(result.stderr)")
-            #expect(!result.stderr.contains("unreachable") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
+            #expect(
+                !result.stderr.contains("unreachable") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
             #expect(!result.stderr.contains("will be retried"), "\(result.stderr)")
         }
     }
@@ -133,12 +147,14 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await Self.run(
+            ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(Self.chats(emulator).count == 6)
         #expect(Self.occurrences(of: "down or overloaded", in: result.stderr) == 1, "\(result.stderr)")
         #expect(result.stderr.contains("Gave up after 6 attempts"), "\(result.stderr)")
-        #expect(!result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
+        #expect(
+            !result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
         let row = try #require(try Self.rows(folder.path + "/captions.jsonl").first)
         let error = try #require(row["error"] as? String)
         #expect(Self.occurrences(of: "down or overloaded", in: error) == 1, "\(error)")
@@ -151,10 +167,11 @@ struct EndpointTests {
         try await emulator.shutdown()
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await peruse(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
+        let result = try await Self.run(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "is unreachable", in: result.stderr) == 1, "\(result.stderr)")
-        #expect(!result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
+        #expect(
+            !result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
     }
 
     // MARK: rate limits
@@ -167,7 +184,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(10, in: folder.path)
-        let result = try await peruse(
+        let result = try await Self.run(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "8"],
             in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -189,13 +206,13 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(
+        let result = try await Self.run(
             ["caption", images, "--base-url", emulator.baseURL, "--request-timeout", "1", "--concurrency", "1"],
             in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "--request-timeout", in: result.stderr) == 1, "\(result.stderr)")
         #expect(result.stderr.contains("request timeout (1 s"), "\(result.stderr)")
-        let bad = try await peruse(["caption", images, "--request-timeout", "0"], in: folder.path)
+        let bad = try await Self.run(["caption", images, "--request-timeout", "0"], in: folder.path)
         #expect(bad.status == 2)
     }
 
@@ -207,7 +224,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await Self.run(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let waiting = result.stderr.split(separator: "\n").filter { $0.contains("0/1") && $0.contains("1 in flight") }
         #expect(waiting.count >= 2, "\(result.stderr)")
@@ -216,12 +233,14 @@ struct EndpointTests {
     // MARK: model facts
 
     static let localVision = {
-        var model = EmulatedModel(id: "local/llava", name: "llava", contextLength: 32_768, inputModalities: ["text", "image"])
+        var model = EmulatedModel(
+            id: "local/llava", name: "llava", contextLength: 32_768, inputModalities: ["text", "image"])
         model.listsModalities = false
         return model
     }()
     static let localText = {
-        var model = EmulatedModel(id: "local/mistral", name: "mistral", contextLength: 32_768, inputModalities: ["text"])
+        var model = EmulatedModel(
+            id: "local/mistral", name: "mistral", contextLength: 32_768, inputModalities: ["text"])
         model.listsModalities = false
         return model
     }()
@@ -234,10 +253,12 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let vision = try await peruse(["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
+        let vision = try await Self.run(
+            ["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
         #expect(vision.status == 0, "\(vision.stderr)")
         #expect(Self.chats(emulator).filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
-        let text = try await peruse(["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
+        let text = try await Self.run(
+            ["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
         #expect(text.status == 3, "\(text.stderr)")
         #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
         #expect(Self.chats(emulator).contains { $0.model == "local/mistral" })
@@ -249,7 +270,8 @@ struct EndpointTests {
         let pricing = EmulatedModel.Pricing(prompt: 0.000_002, completion: 0.000_01, image: 0.001, request: 0.0005)
         configuration.models = [
             EmulatedModel(
-                id: "vendor/paid-vision", name: "Paid vision", contextLength: 65_536, inputModalities: ["text", "image"],
+                id: "vendor/paid-vision", name: "Paid vision", contextLength: 65_536,
+                inputModalities: ["text", "image"],
                 pricing: pricing)
         ]
         configuration.reportsCost = false
@@ -257,8 +279,11 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await peruse(
-            ["caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url", emulator.baseURL],
+        let result = try await Self.run(
+            [
+                "caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url",
+                emulator.baseURL,
+            ],
             in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try Self.rows(folder.path + "/captions.jsonl")
@@ -267,7 +292,9 @@ struct EndpointTests {
             let prompt = try #require(row["prompt_tokens"] as? Int)
             let completion = try #require(row["completion_tokens"] as? Int)
             let cost = try #require(row["cost"] as? Double)
-            let expected = Double(prompt) * pricing.prompt + Double(completion) * pricing.completion + pricing.image + pricing.request
+            let expected =
+                Double(prompt) * pricing.prompt + Double(completion) * pricing.completion + pricing.image
+                + pricing.request
             #expect(prompt > 0 && abs(cost - expected) < 1e-9, "cost \(cost), expected \(expected)")
         }
     }
@@ -280,7 +307,8 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let text = packageRoot.appendingPathComponent("samples/texts/devils-dictionary.txt").path
-        let plan = try await peruse(["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
+        let plan = try await Self.run(
+            ["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
         #expect(plan.stderr.contains("model facts from \(emulator.baseURL)/models"), "\(plan.stderr)")
@@ -288,12 +316,14 @@ struct EndpointTests {
         let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
         let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
         #expect(planned > 2)
-        let run = try await peruse(["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
+        let run = try await Self.run(
+            ["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Self.chats(emulator).count == planned, "planned \(planned), sent \(Self.chats(emulator).count)")
         // Offline (no key) the plan says where its facts came from: here the model cache the
         // runs above left.
-        let offline = try await peruse(["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
+        let offline = try await Self.run(
+            ["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
         #expect(offline.stderr.contains("model cache"), "\(offline.stderr)")
         #expect(offline.stdout.contains("32,768-token context"), "\(offline.stdout)")
     }

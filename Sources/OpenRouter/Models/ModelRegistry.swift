@@ -74,7 +74,8 @@ public actor ModelRegistry {
         } catch {
             return Catalog(
                 models: SeedModels.builtIn, source: .builtIn,
-                problem: OpenRouterError(.transport, "Could not list models: \(TransportFailure.safeDescription(of: error))"))
+                problem: OpenRouterError(
+                    .transport, "Could not list models: \(TransportFailure.safeDescription(of: error))"))
         }
     }
 
