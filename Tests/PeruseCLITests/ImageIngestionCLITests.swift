@@ -14,6 +14,24 @@ struct ImageIngestionCLITests {
     static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
     static let baselineJPEG = corpus.appendingPathComponent("jpeg/libjpeg-turbo-testimages/testorig.jpg").path
 
+    /// `peruse(...)`, waited for on a thread of its own: a blocking wait on one of Swift
+    /// concurrency's few pool threads (2 on a 2-core machine) can starve the in-process
+    /// emulator another suite is running, and both runs then wait forever.
+    static func peruseOffPool(
+        _ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []
+    ) async throws -> ProcessResult {
+        let process = Unchecked(try PeruseProcess(arguments, keyed: keyed, in: folder, wrapper: wrapper))
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: process.value.wait()) }.start()
+        }
+    }
+
+    /// Hands the process to the waiting thread; only that thread uses it from then on.
+    final class Unchecked<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
         emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
     }
@@ -57,7 +75,7 @@ struct ImageIngestionCLITests {
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.baselineJPEG)))
         try Data(Self.cutInsideScan(original)).write(to: URL(fileURLWithPath: images + "/cut.jpg"))
 
-        let refused = try peruse(["inspect", "--json", images + "/cut.jpg"], keyed: false, in: folder.path)
+        let refused = try await Self.peruseOffPool(["inspect", "--json", images + "/cut.jpg"], keyed: false, in: folder.path)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         let row = try #require(try Self.jsonLines(refused.stdout).first)
         #expect(row["ok"] as? Bool == false)
@@ -66,7 +84,7 @@ struct ImageIngestionCLITests {
         #expect(error.contains("premature end of data segment"), "\(error)")
         #expect(error.contains("--allow-truncated"), "\(error)")
 
-        let accepted = try peruse(["inspect", "--json", "--allow-truncated", images + "/cut.jpg"], keyed: false, in: folder.path)
+        let accepted = try await Self.peruseOffPool(["inspect", "--json", "--allow-truncated", images + "/cut.jpg"], keyed: false, in: folder.path)
         #expect(accepted.status == 0, "\(accepted.stderr)")
         let acceptedRow = try #require(try Self.jsonLines(accepted.stdout).first)
         #expect(acceptedRow["ok"] as? Bool == true)
@@ -76,7 +94,7 @@ struct ImageIngestionCLITests {
         // caption: a failed row with the reason, nothing sent for it.
         let emulator = try await OpenRouterEmulator.start()
         defer { Task { try? await emulator.shutdown() } }
-        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let caption = try await Self.peruseOffPool(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(caption.status == 1, "\(caption.stderr)")
         let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
         #expect(rows.count == 1)
@@ -108,11 +126,11 @@ struct ImageIngestionCLITests {
     }
 
     @Test("a thin coloured image keeps its colour in what inspect --save writes (4:4:4 where a side is small)")
-    func thinImageKeepsColour() throws {
+    func thinImageKeepsColour() async throws {
         let folder = try TemporaryFolder()
         let image = Self.thinColourPNG()
         try image.png.write(to: URL(fileURLWithPath: folder.path + "/thin.png"))
-        let result = try peruse(
+        let result = try await Self.peruseOffPool(
             ["inspect", "--json", "--max-side", String(image.width), "--save", "sent", "thin.png"], keyed: false, in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let row = try #require(try Self.jsonLines(result.stdout).first)
@@ -138,7 +156,7 @@ struct ImageIngestionCLITests {
         #expect(mkfifo(images + "/pipe.png", 0o644) == 0)
         try FileManager.default.createSymbolicLink(atPath: images + "/null.jpg", withDestinationPath: "/dev/null")
 
-        let caption = try peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let caption = try await Self.peruseOffPool(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(caption.status == 0, "\(caption.stderr)")
         let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
         #expect(rows.compactMap { $0["path"] as? String }.map { ($0 as NSString).lastPathComponent } == ["pic000.png", "pic001.png"])
@@ -146,25 +164,25 @@ struct ImageIngestionCLITests {
         #expect(caption.stderr.contains(images + "/pipe.png: skipped: not a regular file"), "\(caption.stderr)")
         #expect(caption.stderr.contains(images + "/null.jpg: skipped: not a regular file"), "\(caption.stderr)")
 
-        let ask = try peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
+        let ask = try await Self.peruseOffPool(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
         #expect(ask.status == 0, "\(ask.stderr)")
         #expect(ask.stderr.contains("pipe.png: skipped"), "\(ask.stderr)")
         #expect(!ask.stdout.contains("pipe.png"), "\(ask.stdout)")
 
         // Named directly, a fifo is tried and reported as what it is, without blocking.
-        let direct = try peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+        let direct = try await Self.peruseOffPool(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(direct.status == 1, "\(direct.stderr)")
         let directRows = try Self.jsonLines(String(contentsOfFile: folder.path + "/direct.jsonl", encoding: .utf8))
         #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
     }
 
     @Test("inspect --json: failure rows have the same keys, in the same order, as success rows")
-    func inspectRowsShareKeys() throws {
+    func inspectRowsShareKeys() async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder.path + "/text.png"))
         try TestPNG.make(width: 40, height: 30, index: 9).prefix(40).write(to: URL(fileURLWithPath: folder.path + "/cut.png"))
-        let result = try peruse(
+        let result = try await Self.peruseOffPool(
             ["inspect", "--json", images + "/pic000.png", "text.png", "cut.png", "missing.png"], keyed: false, in: folder.path)
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -191,7 +209,7 @@ struct ImageIngestionCLITests {
     @Test(
         "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
-    func hugeDeclaredChunkIsNotAllocated() throws {
+    func hugeDeclaredChunkIsNotAllocated() async throws {
         let folder = try TemporaryFolder()
         var names: [String] = []
         for type in ["sPLT", "iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "pCAL"] {
@@ -203,7 +221,7 @@ struct ImageIngestionCLITests {
             names.append("huge-\(type).png")
             try Data(png).write(to: URL(fileURLWithPath: folder.path + "/" + names.last!))
         }
-        let result = try peruse(["inspect", "--json"] + names, keyed: false, in: folder.path, wrapper: ["/usr/bin/time", "-f", "maxrss %M"])
+        let result = try await Self.peruseOffPool(["inspect", "--json"] + names, keyed: false, in: folder.path, wrapper: ["/usr/bin/time", "-f", "maxrss %M"])
         #expect(result.status == 1, "\(result.stderr)")
         let rows = try Self.jsonLines(result.stdout)
         #expect(rows.count == names.count)
@@ -215,10 +233,10 @@ struct ImageIngestionCLITests {
     }
 
     @Test("tokens --json (a sibling): success and failure rows have the same keys")
-    func tokensRowsShareKeys() throws {
+    func tokensRowsShareKeys() async throws {
         let folder = try TemporaryFolder()
         try "Some words to count.".write(toFile: folder.path + "/notes.txt", atomically: true, encoding: .utf8)
-        let result = try peruse(["tokens", "--json", "notes.txt", "missing.txt"], keyed: false, in: folder.path)
+        let result = try await Self.peruseOffPool(["tokens", "--json", "notes.txt", "missing.txt"], keyed: false, in: folder.path)
         #expect(result.status == 1)
         let rows = try Self.jsonLines(result.stdout)
         #expect(rows.count == 2, "\(result.stdout)")
@@ -226,4 +244,29 @@ struct ImageIngestionCLITests {
         #expect(rows[0]["error"] is NSNull)
     }
 
+    @Test("identical images in one folder: one request, its answer shared, one ok row each")
+    func identicalImagesSentOnce() async throws {
+        var configuration = EmulatorConfiguration()
+        // Slow answers, so the copies are all in flight together (the cache alone would
+        // already serve copies that start after the first answer).
+        configuration.latency = .milliseconds(300)
+        let emulator = try await OpenRouterEmulator.start(configuration)
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(2, in: folder.path)
+        let copy = TestPNG.make(width: 48, height: 32, index: 7)
+        for name in ["same-a.png", "same-b.png", "same-c.png"] {
+            try copy.write(to: URL(fileURLWithPath: images + "/" + name))
+        }
+        let result = try await Self.peruseOffPool(
+            ["caption", images, "--out", "rows.jsonl", "--concurrency", "8", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+        #expect(Self.chats(emulator).count == 3, "\(Self.chats(emulator).count) requests")
+        let copies = rows.filter { ($0["path"] as? String)?.contains("same-") == true }
+        #expect(copies.count == 3)
+        #expect(Set(copies.compactMap { $0["text"] as? String }).count == 1)
+    }
 }
