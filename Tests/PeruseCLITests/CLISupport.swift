@@ -74,8 +74,11 @@ final class PeruseProcess {
 }
 
 /// Runs `peruse` to completion.
-func peruse(_ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []) async throws -> ProcessResult {
-    try await PeruseProcess(arguments, keyed: keyed, in: folder, wrapper: wrapper).wait()
+func peruse(
+    _ arguments: [String], environment: [String: String] = [:], keyed: Bool = true, in folder: String,
+    wrapper: [String] = []
+) async throws -> ProcessResult {
+    try await PeruseProcess(arguments, environment: environment, keyed: keyed, in: folder, wrapper: wrapper).wait()
 }
 
 /// A temporary folder removed at deinit.

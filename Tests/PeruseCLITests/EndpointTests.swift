@@ -12,16 +12,6 @@ struct EndpointTests {
         emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
     }
 
-    /// Runs `peruse` and waits without blocking a thread of the concurrency pool: the emulator
-    /// answers from that pool, and tests of other suites block in `waitUntilExit()` meanwhile.
-    static func run(
-        _ arguments: [String], environment: [String: String] = [:], keyed: Bool = true, in folder: String
-    ) async throws -> ProcessResult {
-        let process = try PeruseProcess(arguments, environment: environment, keyed: keyed, in: folder)
-        while process.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        return process.wait()
-    }
-
     static func occurrences(of phrase: String, in text: String) -> Int {
         text.components(separatedBy: phrase).count - 1
     }
@@ -57,7 +47,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let result = try await Self.run(
+        let result = try await peruse(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
             environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -76,7 +66,7 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
         for key in ["sk-or-v1-x9\u{7}secret", "sk-or-v1-x9secret\rmore\r\n", "sk-or-v1-x9\u{1B}[31msecret"] {
-            let result = try await Self.run(
+            let result = try await peruse(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
                 environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 2, "\(result.stderr)")
@@ -99,19 +89,19 @@ struct EndpointTests {
     func badBaseURL(_ url: String) async throws {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let flag = try await Self.run(["caption", images, "--base-url", url], in: folder.path)
+        let flag = try await peruse(["caption", images, "--base-url", url], in: folder.path)
         #expect(flag.status == 2, "\(flag.stderr)")
         #expect(flag.stderr.hasPrefix("error: --base-url"), "\(flag.stderr)")
         #expect(flag.stderr.split(separator: "\n").count == 1, "\(flag.stderr)")
         #expect(!flag.stderr.contains("HTTPClientError"))
         if !url.isEmpty {
-            let environment = try await Self.run(
+            let environment = try await peruse(
                 ["caption", images], environment: ["OPENROUTER_BASE_URL": url], in: folder.path)
             #expect(environment.status == 2, "\(environment.stderr)")
             #expect(environment.stderr.hasPrefix("error: OPENROUTER_BASE_URL"), "\(environment.stderr)")
             #expect(environment.stderr.split(separator: "\n").count == 1, "\(environment.stderr)")
         }
-        let models = try await Self.run(["models", "--base-url", url], in: folder.path)
+        let models = try await peruse(["models", "--base-url", url], in: folder.path)
         #expect(models.status == 2, "\(models.stderr)")
         #expect(models.stderr.hasPrefix("error: --base-url"), "\(models.stderr)")
     }
@@ -127,7 +117,7 @@ struct EndpointTests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
         for (key, cause) in [("sk-or-v1-wrong", "The API key was refused"), ("sk-or-v1-broke", "no credits left")] {
-            let result = try await Self.run(
+            let result = try await peruse(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
                 environment: ["OPENROUTER_API_KEY": key], in: folder.path)
             #expect(result.status == 3, "\(result.stderr)")
@@ -147,7 +137,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await Self.run(
+        let result = try await peruse(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(Self.chats(emulator).count == 6)
@@ -167,7 +157,7 @@ struct EndpointTests {
         try await emulator.shutdown()
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await Self.run(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
+        let result = try await peruse(["caption", images, "--base-url", base, "--concurrency", "2"], in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "is unreachable", in: result.stderr) == 1, "\(result.stderr)")
         #expect(
@@ -184,7 +174,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(10, in: folder.path)
-        let result = try await Self.run(
+        let result = try await peruse(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "8"],
             in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -206,13 +196,13 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await Self.run(
+        let result = try await peruse(
             ["caption", images, "--base-url", emulator.baseURL, "--request-timeout", "1", "--concurrency", "1"],
             in: folder.path)
         #expect(result.status == 3, "\(result.stderr)")
         #expect(Self.occurrences(of: "--request-timeout", in: result.stderr) == 1, "\(result.stderr)")
         #expect(result.stderr.contains("request timeout (1 s"), "\(result.stderr)")
-        let bad = try await Self.run(["caption", images, "--request-timeout", "0"], in: folder.path)
+        let bad = try await peruse(["caption", images, "--request-timeout", "0"], in: folder.path)
         #expect(bad.status == 2)
     }
 
@@ -224,7 +214,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await Self.run(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let waiting = result.stderr.split(separator: "\n").filter { $0.contains("0/1") && $0.contains("1 in flight") }
         #expect(waiting.count >= 2, "\(result.stderr)")
@@ -253,11 +243,11 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let vision = try await Self.run(
+        let vision = try await peruse(
             ["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
         #expect(vision.status == 0, "\(vision.stderr)")
         #expect(Self.chats(emulator).filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
-        let text = try await Self.run(
+        let text = try await peruse(
             ["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
         #expect(text.status == 3, "\(text.stderr)")
         #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
@@ -279,7 +269,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await Self.run(
+        let result = try await peruse(
             [
                 "caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url",
                 emulator.baseURL,
@@ -307,7 +297,7 @@ struct EndpointTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let text = packageRoot.appendingPathComponent("samples/texts/devils-dictionary.txt").path
-        let plan = try await Self.run(
+        let plan = try await peruse(
             ["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
@@ -316,13 +306,13 @@ struct EndpointTests {
         let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
         let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
         #expect(planned > 2)
-        let run = try await Self.run(
+        let run = try await peruse(
             ["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Self.chats(emulator).count == planned, "planned \(planned), sent \(Self.chats(emulator).count)")
         // Offline (no key) the plan says where its facts came from: here the model cache the
         // runs above left.
-        let offline = try await Self.run(
+        let offline = try await peruse(
             ["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
         #expect(offline.stderr.contains("model cache"), "\(offline.stderr)")
         #expect(offline.stdout.contains("32,768-token context"), "\(offline.stdout)")

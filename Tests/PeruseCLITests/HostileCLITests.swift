@@ -43,7 +43,7 @@ struct HostileCLITests {
             ["caption", images, "--dry-run"],
         ]
         for command in commands {
-            let result = try await PeruseProcess(command, in: folder.path, wrapper: Self.shell(redirect)).finished()
+            let result = try await PeruseProcess(command, in: folder.path, wrapper: Self.shell(redirect)).wait()
             #expect(result.status == 1, "\(command) \(redirect): status \(result.status) \(result.stderr)")
             #expect(
                 result.stderr.contains("cannot write to standard output"), "\(command) \(redirect): \(result.stderr)")
@@ -80,12 +80,12 @@ struct HostileCLITests {
             ["run", "p.yaml", "--set", "folder=images", "--set", "out=p.yaml", "--set", "format=jsonl"] + url,
         ]
         for arguments in cases {
-            let result = try await perusing(arguments, in: folder.path)
+            let result = try await peruse(arguments, in: folder.path)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains("choose another path"), "\(arguments): \(result.stderr)")
         }
         // A dry run refuses the same way.
-        let planned = try await perusing(["summarize", "doc.txt", "--out", "doc.txt", "--dry-run"], in: folder.path)
+        let planned = try await peruse(["summarize", "doc.txt", "--out", "doc.txt", "--dry-run"], in: folder.path)
         #expect(planned.status == 2, "\(planned.stderr)")
         #expect(Self.chats(emulator).isEmpty)
         #expect(try String(contentsOfFile: document, encoding: .utf8) == "A document worth keeping.\n")
@@ -101,7 +101,7 @@ struct HostileCLITests {
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
         let before = try Data(contentsOf: URL(fileURLWithPath: images + "/pic000.png"))
-        let result = try await perusing(["inspect", images, "--save", images], keyed: false, in: folder.path)
+        let result = try await peruse(["inspect", images, "--save", images], keyed: false, in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: images + "/pic000.png")) == before)
     }
@@ -114,7 +114,7 @@ struct HostileCLITests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(3, in: folder.path)
-        let good = try await perusing(
+        let good = try await peruse(
             ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
         #expect(good.status == 0, "\(good.stderr)")
         let before = try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8)
@@ -125,7 +125,7 @@ struct HostileCLITests {
                 emulator.baseURL,
             ],
             environment: ["OPENROUTER_API_KEY": "sk-or-v1-refused"], in: folder.path
-        ).finished()
+        ).wait()
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("kept captions.jsonl"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8) == before)
@@ -153,7 +153,7 @@ struct HostileCLITests {
             try await Task.sleep(for: .milliseconds(20))
         }
         first.kill9()
-        let second = try await PeruseProcess(arguments, in: folder.path).finished()
+        let second = try await PeruseProcess(arguments, in: folder.path).wait()
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("resumed run"), "\(second.stderr)")
         let afterResume = Self.chats(emulator).count
@@ -161,7 +161,7 @@ struct HostileCLITests {
         let rows = try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 30)
         // A finished --no-cache run is not resumed: the next one asks for everything again.
-        let third = try await PeruseProcess(arguments, in: folder.path).finished()
+        let third = try await PeruseProcess(arguments, in: folder.path).wait()
         #expect(third.status == 0, "\(third.stderr)")
         #expect(Self.chats(emulator).count == afterResume + 30)
     }
@@ -174,7 +174,7 @@ struct HostileCLITests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await perusing(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+        let result = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         func mode(_ path: String) throws -> Int {
             try ((FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1)
@@ -186,11 +186,11 @@ struct HostileCLITests {
         for name in names { #expect(try mode(folder.path + "/.peruse/" + name) == 0o600, "\(name)") }
         // An older store made 0644 is narrowed when it is opened.
         chmod(folder.path + "/.peruse/store.sqlite", 0o644)
-        let again = try await perusing(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+        let again = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try mode(folder.path + "/.peruse/store.sqlite") == 0o600)
         // A store in a new folder given with --store.
-        let moved = try await perusing(
+        let moved = try await peruse(
             ["caption", images, "--base-url", emulator.baseURL, "--store", "runs/deep/s.sqlite"], in: folder.path)
         #expect(moved.status == 0, "\(moved.stderr)")
         #expect(try mode(folder.path + "/runs/deep") == 0o700)
@@ -216,7 +216,7 @@ struct HostileCLITests {
         try TestPNG.make(width: 40, height: 30, index: 2).write(
             to: URL(fileURLWithPath: images + "/" + Self.escapeName))
         try Data("not a picture".utf8).write(to: URL(fileURLWithPath: images + "/\u{1B}[2Jbad.png"))
-        let md = try await perusing(["caption", "images", "--out", "r.md", "--base-url", emulator.baseURL], in: folder.path)
+        let md = try await peruse(["caption", "images", "--out", "r.md", "--base-url", emulator.baseURL], in: folder.path)
         #expect(md.status == 1, "\(md.stderr)")
         let markdown = try String(contentsOfFile: folder.path + "/r.md", encoding: .utf8)
         #expect(!markdown.contains("<img"), "\(markdown)")
@@ -227,18 +227,18 @@ struct HostileCLITests {
         #expect(!md.stderr.contains("\u{1B}"), "\(md.stderr.debugDescription)")
         #expect(md.stderr.contains("\\x1b[2Jbad.png"), "\(md.stderr.debugDescription)")
 
-        let csv = try await perusing(["caption", "images", "--out", "r.csv", "--base-url", emulator.baseURL], in: folder.path)
+        let csv = try await peruse(["caption", "images", "--out", "r.csv", "--base-url", emulator.baseURL], in: folder.path)
         #expect(csv.status == 1, "\(csv.stderr)")
         let table = try String(contentsOfFile: folder.path + "/r.csv", encoding: .utf8)
         #expect(!table.contains(",=HYPERLINK") && !table.contains(",\"=HYPERLINK"), "\(table)")
         #expect(table.contains("'=HYPERLINK"), "\(table)")
 
-        let inspect = try await perusing(["inspect", "images"], keyed: false, in: folder.path)
+        let inspect = try await peruse(["inspect", "images"], keyed: false, in: folder.path)
         #expect(
             !inspect.stdout.contains("\u{1B}") && !inspect.stderr.contains("\u{1B}"),
             "\(inspect.stdout.debugDescription)")
         #expect(inspect.stdout.contains("\\x1b[31mred"), "\(inspect.stdout.debugDescription)")
-        let tokens = try await perusing(["tokens", "images/" + Self.escapeName], keyed: false, in: folder.path)
+        let tokens = try await peruse(["tokens", "images/" + Self.escapeName], keyed: false, in: folder.path)
         #expect(
             !tokens.stdout.contains("\u{1B}") && !tokens.stderr.contains("\u{1B}"), "\(tokens.stderr.debugDescription)")
     }
@@ -257,7 +257,7 @@ struct HostileCLITests {
         try FileManager.default.copyItem(
             atPath: try #require(Self.fixtures) + "/photo1-truncated.png", toPath: images + "/cut.png")
         let url = ["--base-url", emulator.baseURL]
-        let refused = try await perusing(["caption", "images", "--out", "a.jsonl"] + url, in: folder.path)
+        let refused = try await peruse(["caption", "images", "--out", "a.jsonl"] + url, in: folder.path)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--allow-truncated"), "\(refused.stderr)")
         for command in [
@@ -268,14 +268,14 @@ struct HostileCLITests {
                 "out=c.jsonl", "--allow-truncated",
             ],
         ] {
-            let result = try await perusing(command + url, in: folder.path)
+            let result = try await peruse(command + url, in: folder.path)
             #expect(result.status == 0, "\(command): \(result.stderr)")
         }
         let small = try TestPNG.folder(1, in: folder.path + "/small")
-        let big = try await perusing(["caption", small, "--out", "d.jsonl", "--max-pixels", "100"] + url, in: folder.path)
+        let big = try await peruse(["caption", small, "--out", "d.jsonl", "--max-pixels", "100"] + url, in: folder.path)
         #expect(big.status == 1)
         #expect(big.stderr.contains("--max-pixels"), "\(big.stderr)")
-        let bad = try await perusing(["caption", small, "--max-pixels", "0"] + url, in: folder.path)
+        let bad = try await peruse(["caption", small, "--max-pixels", "0"] + url, in: folder.path)
         #expect(bad.status == 2)
     }
 
@@ -287,12 +287,12 @@ struct HostileCLITests {
         try Data("Caf\u{E9} au lait\n".utf8.map { $0 } + [0xE9, 0x0A]).write(
             to: URL(fileURLWithPath: folder.path + "/latin.txt"))
         let url = ["--base-url", emulator.baseURL]
-        let refused = try await perusing(["summarize", "latin.txt"] + url, in: folder.path)
+        let refused = try await peruse(["summarize", "latin.txt"] + url, in: folder.path)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--lossy"), "\(refused.stderr)")
-        let lossy = try await perusing(["summarize", "latin.txt", "--lossy"] + url, in: folder.path)
+        let lossy = try await peruse(["summarize", "latin.txt", "--lossy"] + url, in: folder.path)
         #expect(lossy.status == 0, "\(lossy.stderr)")
-        let run = try await perusing(
+        let run = try await peruse(
             ["run", packageRoot.path + "/pipelines/summarize-document.yaml", "--set", "file=latin.txt", "--lossy"]
                 + url, in: folder.path)
         #expect(run.status == 0, "\(run.stderr)")
@@ -316,7 +316,7 @@ struct HostileCLITests {
             (["caption", images, "--store", "adir"], "Is a directory"),
             (["caption", images, "--store", "plain"], "not a database"),
         ] {
-            let result = try await perusing(arguments + url, in: folder.path)
+            let result = try await peruse(arguments + url, in: folder.path)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains(reason), "\(arguments): \(result.stderr)")
         }
@@ -343,14 +343,14 @@ struct HostileCLITests {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(first.process.processIdentifier, SIGINT)
-        let stopped = await first.finished()
+        let stopped = await first.wait()
         #expect(stopped.status == 130, "\(stopped.stderr)")
         #expect(first.process.terminationReason == .exit)
         #expect(stopped.stderr.contains("interrupted: "), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("saved; run the same command to resume"), "\(stopped.stderr)")
         let sentBefore = Self.chats(emulator).count
         #expect(sentBefore < 30)
-        let second = try await PeruseProcess(arguments, in: folder.path).finished()
+        let second = try await PeruseProcess(arguments, in: folder.path).wait()
         #expect(second.status == 0, "\(second.stderr)")
         let all = Self.chats(emulator)
         // Only the rest (and at most the requests in flight at the interrupt) was sent again.
@@ -381,7 +381,7 @@ struct HostileCLITests {
             (["caption", images, "--out", "results"], "cannot tell the format"),
             (["summarize", "x.txt", "--out", "s.docx"], "cannot tell the format"),
         ] {
-            let result = try await perusing(arguments + url, in: folder.path)
+            let result = try await peruse(arguments + url, in: folder.path)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
         }
@@ -389,12 +389,12 @@ struct HostileCLITests {
         let pipeline =
             "steps:\n  - name: photos\n    images: \(images)\n  - name: captions\n    map: photos\n    prompt: Describe it.\n  - name: out\n    write: captions\n    to: results.dat\n"
         try Data(pipeline.utf8).write(to: URL(fileURLWithPath: folder.path + "/p.yaml"))
-        let run = try await perusing(["run", "p.yaml"] + url, in: folder.path)
+        let run = try await peruse(["run", "p.yaml"] + url, in: folder.path)
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("cannot tell the format of results.dat"), "\(run.stderr)")
         #expect(Self.chats(emulator).isEmpty)
         // An explicit --format is honoured whatever the extension.
-        let explicit = try await perusing(["caption", images, "--out", "r.data", "--format", "csv"] + url, in: folder.path)
+        let explicit = try await peruse(["caption", images, "--out", "r.data", "--format", "csv"] + url, in: folder.path)
         #expect(explicit.status == 0, "\(explicit.stderr)")
         #expect(try String(contentsOfFile: folder.path + "/r.data", encoding: .utf8).hasPrefix("path,ok,"))
     }
@@ -402,19 +402,8 @@ struct HostileCLITests {
     @Test("peruse --version prints the version")
     func version() async throws {
         let folder = try TemporaryFolder()
-        let result = try await perusing(["--version"], keyed: false, in: folder.path)
+        let result = try await peruse(["--version"], keyed: false, in: folder.path)
         #expect(result.status == 0)
         #expect(result.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, "\(result.stdout)")
     }
-}
-
-/// `peruse(...)` under the name these tests were written with.
-func perusing(_ arguments: [String], keyed: Bool = true, in folder: String, wrapper: [String] = []) async throws
-    -> ProcessResult
-{
-    try await peruse(arguments, keyed: keyed, in: folder, wrapper: wrapper)
-}
-
-extension PeruseProcess {
-    func finished() async -> ProcessResult { await wait() }
 }

@@ -226,4 +226,29 @@ struct ImageIngestionCLITests {
         #expect(rows[0]["error"] is NSNull)
     }
 
+    @Test("identical images in one folder: one request, its answer shared, one ok row each")
+    func identicalImagesSentOnce() async throws {
+        var configuration = EmulatorConfiguration()
+        // Slow answers, so the copies are all in flight together (the cache alone would
+        // already serve copies that start after the first answer).
+        configuration.latency = .milliseconds(300)
+        let emulator = try await OpenRouterEmulator.start(configuration)
+        defer { Task { try? await emulator.shutdown() } }
+        let folder = try TemporaryFolder()
+        let images = try TestPNG.folder(2, in: folder.path)
+        let copy = TestPNG.make(width: 48, height: 32, index: 7)
+        for name in ["same-a.png", "same-b.png", "same-c.png"] {
+            try copy.write(to: URL(fileURLWithPath: images + "/" + name))
+        }
+        let result = try await peruse(
+            ["caption", images, "--out", "rows.jsonl", "--concurrency", "8", "--base-url", emulator.baseURL], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+        #expect(Self.chats(emulator).count == 3, "\(Self.chats(emulator).count) requests")
+        let copies = rows.filter { ($0["path"] as? String)?.contains("same-") == true }
+        #expect(copies.count == 3)
+        #expect(Set(copies.compactMap { $0["text"] as? String }).count == 1)
+    }
 }

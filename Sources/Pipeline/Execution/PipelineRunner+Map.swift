@@ -101,6 +101,7 @@ extension PipelineRunner {
         var finished: [StepItem] = []
         finished.reserveCapacity(units.count)
         let slots = RequestSlots(max(1, options.concurrency))
+        let shared = SharedRequests()
         try await withThrowingTaskGroup(of: StepItem.self) { group in
             var next = 0
             func launch() {
@@ -108,7 +109,9 @@ extension PipelineRunner {
                 let total = units.count
                 next += 1
                 group.addTask {
-                    try await self.execute(unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder, circuit: circuit, slots: slots)
+                    try await self.execute(
+                        unit, step: step, total: total, chat: chat, store: store, results: results, builder: builder,
+                        circuit: circuit, slots: slots, shared: shared)
                 }
             }
             // A few more workers than request slots: they decode and encode the next images
@@ -128,7 +131,8 @@ extension PipelineRunner {
     /// or send; record the outcome.
     func execute(
         _ unit: StepItem, step: ResolvedStep, total: Int, chat: any ChatService, store: RunStore,
-        results: [String: String], builder: ReportBuilder, circuit: ReachabilityCircuit, slots: RequestSlots
+        results: [String: String], builder: ReportBuilder, circuit: ReachabilityCircuit, slots: RequestSlots,
+        shared: SharedRequests
     ) async throws -> StepItem {
         try Task.checkCancellation()
         var item = unit
@@ -189,35 +193,66 @@ extension PipelineRunner {
             log.cached = true
             return try await finish(record, log: log, sent: false, cached: true, answer: answer)
         }
+        // The same request already on its way (identical images in one folder): wait for its
+        // answer instead of sending it again. Each item still gets its own row.
+        if let outcome = await shared.join(key) {
+            switch outcome {
+            case .answer(let answer):
+                record.apply(answer)
+                log.apply(answer)
+                log.cached = true
+                return try await finish(record, log: log, sent: false, cached: true, answer: answer)
+            case .failure(let reason):
+                record.error = reason
+                return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
+            case .cancelled:
+                throw CancellationError()
+            }
+        }
+        // From here this item sends for every item with the same key: every path ends in
+        // `shared.finish`.
         await slots.acquire()
         if await circuit.isOpen {
             await slots.release()
             let why = await circuit.reason ?? "the endpoint is unreachable"
             record.error = "not sent: \(why)"
+            await shared.finish(key, .failure(record.error ?? ""))
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
         await progress?.requestStarted()
+        let answer: ModelAnswer
         do {
-            let answer = try await chat.send(request)
-            await slots.release()
-            await progress?.requestEnded()
-            await circuit.succeeded()
-            try store.cache(answer, forKey: key)
-            record.apply(answer)
-            log.apply(answer)
-            return try await finish(record, log: log, sent: true, cached: false, answer: answer)
+            answer = try await chat.send(request)
         } catch {
             await slots.release()
             await progress?.requestEnded()
-            if error is CancellationError { throw error }
+            if error is CancellationError {
+                await shared.finish(key, .cancelled)
+                throw error
+            }
             if let failure = error as? PipelineError, failure.code == .unreachable {
                 await circuit.failedUnreachable(failure.message)
             }
             // The message alone: the cause's description repeats it ("X (OpenRouter: X (HTTP 401))").
             record.error = Self.reason(error)
             log.error = record.error
+            await shared.finish(key, .failure(record.error ?? ""))
             return try await finish(record, log: log, sent: true, cached: false, answer: nil)
         }
+        await slots.release()
+        await progress?.requestEnded()
+        await circuit.succeeded()
+        // Cached before it is shared, so an identical item starting now finds it in the cache.
+        do {
+            try store.cache(answer, forKey: key)
+        } catch {
+            await shared.finish(key, .answer(answer))
+            throw error
+        }
+        await shared.finish(key, .answer(answer))
+        record.apply(answer)
+        log.apply(answer)
+        return try await finish(record, log: log, sent: true, cached: false, answer: answer)
     }
 
     /// An error as a row's reason: the message alone (the row already names the file).
@@ -254,6 +289,34 @@ extension RunStore.LogEntry {
         promptTokens = answer.promptTokens
         completionTokens = answer.completionTokens
         cost = answer.cost
+    }
+}
+
+/// Identical requests of one step (same cache key) in flight at once: the first is sent, the
+/// others wait for its outcome and share it. The cache alone cannot do this: it is only
+/// filled once the first answer arrives, after the copies were sent in parallel.
+actor SharedRequests {
+    enum Outcome: Sendable {
+        case answer(ModelAnswer)
+        case failure(String)
+        case cancelled
+    }
+
+    private var waiting: [String: [CheckedContinuation<Outcome, Never>]] = [:]
+
+    /// nil when no identical request is in flight: the caller sends it and must call `finish`.
+    /// Otherwise waits for the one in flight and returns its outcome.
+    func join(_ key: String) async -> Outcome? {
+        guard waiting[key] != nil else {
+            waiting[key] = []
+            return nil
+        }
+        return await withCheckedContinuation { waiting[key, default: []].append($0) }
+    }
+
+    /// The sender's outcome, handed to everyone waiting for `key`.
+    func finish(_ key: String, _ outcome: Outcome) {
+        for waiter in waiting.removeValue(forKey: key) ?? [] { waiter.resume(returning: outcome) }
     }
 }
 
