@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // Peruse: ask a multimodal model about your own files.
-// Module layout follows DESIGN.md (see README "Design"): one C target owns libpng/libjpeg,
+// Module layout: README "Design" and docs/architecture.md: one C target owns libpng/libjpeg,
 // four library modules, a test-support emulator, and the thin `peruse` command.
 import PackageDescription
 

@@ -20,9 +20,6 @@ public struct ImageBatch: Sendable {
         self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Large decode buffers are reused from the heap rather than mapped afresh per image.
-    private static let keepLargeBuffers: Void = cic_keep_large_buffers()
-
     @concurrent
     private static func prepareOne(_ index: Int, _ path: String, _ options: ImageIngestOptions) async
         -> (Int, Result<PreparedImage, ImageIngestError>)
@@ -41,7 +38,6 @@ public struct ImageBatch: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (_ index: Int, _ path: String, _ result: Result<PreparedImage, ImageIngestError>) async throws -> Void
     ) async throws {
-        Self.keepLargeBuffers
         let options = self.options
         // Finished results waiting for an earlier, slower one are held too: cap them.
         let window = concurrency * 4

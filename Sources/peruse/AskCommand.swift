@@ -31,8 +31,8 @@ struct AskCommand: AsyncParsableCommand {
         if let out, ResultFormat.inferred(fromPath: out) != .jsonl {
             throw usageError("ask --out writes JSON Lines; give a .jsonl file name, got `\(out)`")
         }
-        if let batch, !(1...8).contains(batch) {
-            throw usageError("--batch must be from 1 to 8 images per request, got \(batch)")
+        if let batch, !(1...RequestLimits.maxImagesPerRequest).contains(batch) {
+            throw usageError("--batch must be from 1 to \(RequestLimits.maxImagesPerRequest) images per request, got \(batch)")
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import OpenRouter
 import Pipeline
 
-/// Options shared by `caption`, `ask`, `summarize` and `run` (DESIGN.md, "Command line").
+/// Options shared by `caption`, `ask`, `summarize` and `run` (README, "Using it").
 struct CommonOptions: ParsableArguments {
     @Option(help: "Model id (default: the pipeline's, else meta-llama/llama-4-maverick:free).")
     var model: String?
@@ -84,8 +84,9 @@ func checkedEndpoint(baseURL: String?, environment: [String: String] = ProcessIn
     return (key, OpenRouterConfiguration.defaultBaseURL)
 }
 
-/// A bad option value: one line on standard error and exit 2, as DESIGN.md's exit codes say
-/// (ArgumentParser's own `ValidationError` exits 64).
+/// A bad option value: one line on standard error and exit 2, as the README's exit codes say
+/// (a `ValidationError` would also exit 2 through `Peruse.main`, but with the whole usage
+/// text after it).
 func usageError(_ message: String) -> ExitCode {
     Console.error("error: \(Terminal.escape(message))")
     return ExitCode(2)

@@ -113,7 +113,7 @@ private struct SaveNames {
 private func printError(_ line: String) {
     Console.error(line)
 }
-/// How `inspect` prints one image: a readable line, or one JSON object (keys of DESIGN.md).
+/// How `inspect` prints one image: a readable line, or one JSON object (the keys the README lists).
 private enum InspectReport {
     static func line(_ image: PreparedImage, path: String) -> String {
         var text = "\(Terminal.escape(path)): \(image.sourceFormat.rawValue) \(image.width)x\(image.height)"

@@ -1,9 +1,10 @@
 import ArgumentParser
+import ImageIngest
 
 import Foundation
 
 /// The `peruse` command: thin; each subcommand parses, calls the library, prints, and maps
-/// errors to the exit codes of DESIGN.md (0 ok, 1 some items failed, 2 bad usage, 3 nothing ran).
+/// errors to the README's exit codes (0 ok, 1 some items failed, 2 bad usage, 3 nothing ran).
 @main
 struct Peruse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,10 +17,12 @@ struct Peruse: AsyncParsableCommand {
         ])
 
     /// Runs the command like ArgumentParser's own `main()`, except that a usage error (an
-    /// unknown option, a missing argument, a bad value) exits 2 as DESIGN.md promises, not
+    /// unknown option, a missing argument, a bad value) exits 2 as the README promises, not
     /// ArgumentParser's 64: scripts test for 2.
     static func main() async {
         Console.setUp()
+        // Process-wide, so set here by the program, never by the library (docs/images.md).
+        ImageMemory.keepLargeBuffers()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

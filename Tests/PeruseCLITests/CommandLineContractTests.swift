@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The parts of DESIGN.md's command-line contract that scripts depend on: exit codes for bad
+/// The parts of the README's command-line contract that scripts depend on: exit codes for bad
 /// usage, and the JSON that `inspect --json` and `tokens --json` print.
 @Suite("Command-line contract")
 struct CommandLineContractTests {

@@ -38,14 +38,10 @@ public struct PipelineDefinition: Sendable {
 public struct Located<Value: Sendable>: Sendable {
     public var value: Value
     public var location: SourceLocation
-    /// For string values that are block scalars (`|`, `>`), templates inside start on the
-    /// next line; the parser records the style to map template offsets back to the file.
-    public var isBlock: Bool
 
-    public init(_ value: Value, at location: SourceLocation, isBlock: Bool = false) {
+    public init(_ value: Value, at location: SourceLocation) {
         self.value = value
         self.location = location
-        self.isBlock = isBlock
     }
 }
 

@@ -155,8 +155,7 @@ private struct NodeReader {
         guard case .scalar(let scalar) = node, scalar.tag.rawValue != Tag.Name.null.rawValue else {
             throw fail(node, "expected \(what) (text), found \(kindName(node))")
         }
-        let isBlock = scalar.style == .literal || scalar.style == .folded
-        return Located(scalar.string, at: location(node), isBlock: isBlock)
+        return Located(scalar.string, at: location(node))
     }
 
     func nonEmptyString(_ node: Node, _ what: String) throws -> Located<String> {
@@ -335,10 +334,10 @@ private struct NodeReader {
                 } else if case .scalar(let scalar) = value, scalar.string.contains("{{") {
                     step.batch = Located(.template(scalar.string), at: location(value))
                 } else {
-                    let number = try integer(value, "`batch` (items per request, or `auto`)", in: 1...1000)
+                    let number = try integer(value, "`batch` (items per request, or `auto`)", in: 1...RequestLimits.maxBatchItems)
                     step.batch = Located(.fixed(number.value), at: number.location)
                 }
-            case "image_limit": step.imageLimit = try integer(value, "`image_limit` (images per request)", in: 1...8)
+            case "image_limit": step.imageLimit = try integer(value, "`image_limit` (images per request)", in: 1...RequestLimits.maxImagesPerRequest)
             case "to": step.to = try string(value, "an output file path (`-` for standard output, empty for none)")
             case "format": step.format = try nonEmptyString(value, "a format: jsonl, csv, md, html or text")
             default: break

@@ -18,7 +18,7 @@ extension PipelineRunner {
             }
         }
         let promptTokens = environment.text.tokens(in: renderPrompt(step, context: [:]))
-        let room = step.facts.contextLength - step.maxTokens - promptTokens - 64
+        let room = step.facts.contextLength - step.maxTokens - promptTokens - RequestLimits.contextSafetyTokens
         var groups: [[(StepItem, Int)]] = []
         var current: [(StepItem, Int)] = []
         var used = 0
@@ -28,7 +28,7 @@ extension PipelineRunner {
         }
         for entry in good {
             // Each image also costs its caption line ("Image 3: name.jpg").
-            let cost = entry.1 + 16
+            let cost = entry.1 + RequestLimits.messageOverheadTokens
             if !current.isEmpty && (current.count >= limit || used + cost > room) {
                 groups.append(current)
                 current = []
@@ -60,7 +60,7 @@ extension PipelineRunner {
     }
 
     /// Builds the request of one unit. Throws when an image cannot be prepared.
-    func request(for unit: StepItem, step: ResolvedStep, total: Int, results: [String: String], prepare: Bool) throws -> (ModelRequest, imageTokens: Int) {
+    func request(for unit: StepItem, step: ResolvedStep, total: Int, results: [String: String]) throws -> (ModelRequest, imageTokens: Int) {
         var context = unit.templateContext(total: total)
         for (key, value) in inputs where context[key] == nil { context[key] = value }
         for (key, value) in results where context[key] == nil { context[key] = value }
@@ -72,14 +72,9 @@ extension PipelineRunner {
         var imageTokens = 0
         let batched = unit.fields["batch"] != nil
         for image in unit.images {
-            let url: String
-            if prepare {
-                let prepared = try environment.images.prepare(image.path, maxSide: options.maxSide)
-                url = prepared.dataURL
-                imageTokens += prepared.tokens
-            } else {
-                url = ""
-            }
+            let prepared = try environment.images.prepare(image.path, maxSide: options.maxSide)
+            let url = prepared.dataURL
+            imageTokens += prepared.tokens
             // The file name beside each image, so the answer can cite it.
             if batched { parts.append(.text("Image \(image.index): \(image.name)")) }
             parts.append(.image(url: url, name: image.name))
@@ -166,7 +161,7 @@ extension PipelineRunner {
         let request: ModelRequest
         let imageTokens: Int
         do {
-            (request, imageTokens) = try self.request(for: unit, step: step, total: total, results: results, prepare: true)
+            (request, imageTokens) = try self.request(for: unit, step: step, total: total, results: results)
         } catch {
             record.error = Self.reason(error)
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)

@@ -11,7 +11,7 @@ extension PipelineRunner {
         let root = rootArgument(of: step)
         let base = StepItem(key: "", order: 0, path: root, name: (root as NSString).lastPathComponent, fields: ["round": "1"], stamp: "", answers: [])
         let overhead = environment.text.tokens(in: renderPrompt(step, context: base.templateContext(total: 0), results: results))
-            + (step.system.map { environment.text.tokens(in: $0.render(inputs)) } ?? 0) + 16
+            + (step.system.map { environment.text.tokens(in: $0.render(inputs)) } ?? 0) + RequestLimits.messageOverheadTokens
         do {
             let room = try ChunkBudget(contextTokens: step.facts.contextLength, promptTokens: overhead, maxOutputTokens: step.maxTokens).chunkTokens()
             return (try ReducePlanner(inputTokens: room, separatorTokens: Self.answerFrameTokens, maxOutputTokens: step.maxTokens), overhead)

@@ -199,7 +199,7 @@ extension PipelineRunner {
             ).templateContext(total: 1)
             context.merge(inputs) { a, _ in a }
             // The prompt rendered around an empty chunk, plus a few tokens of chat markers.
-            let promptTokens = environment.text.tokens(in: (consumer.prompt?.render(context) ?? "") + (consumer.system?.render(context) ?? "")) + 16
+            let promptTokens = environment.text.tokens(in: (consumer.prompt?.render(context) ?? "") + (consumer.system?.render(context) ?? "")) + RequestLimits.messageOverheadTokens
             do {
                 let size = try ChunkBudget(
                     contextTokens: consumer.facts.contextLength, promptTokens: promptTokens, maxOutputTokens: consumer.maxTokens
@@ -209,7 +209,7 @@ extension PipelineRunner {
                 throw PipelineError(.invalidInput, "step `\(step.name)` for `\(consumer.name)` (\(consumer.model)): \(error)")
             }
         }
-        return budget == .max ? 4096 : budget
+        return budget == .max ? RequestLimits.unsizedChunkTokens : budget
     }
 
     static func digest(_ text: String) -> String {

@@ -36,13 +36,13 @@ public struct PipelineRunner: Sendable {
         self.steps = try order.map { step in
             let modelText = step.model ?? pipeline.model
             let model = try modelText.map { try renderInputs($0, inputs) } ?? options.fallbackModel
-            let facts = environment.facts(model) ?? ModelFacts(id: model, contextLength: 131_072, acceptsImages: nil)
+            let facts = environment.facts(model) ?? ModelFacts(id: model, contextLength: RequestLimits.assumedContextTokens, acceptsImages: nil)
             var batch = step.batch?.value
             if case .template(let text)? = batch, let located = step.batch {
                 let value = try renderInputs(Located(text, at: located.location), inputs).trimmingCharacters(in: .whitespaces)
                 if value == "auto" || value.isEmpty {
                     batch = .auto
-                } else if let number = Int(value), (1...1000).contains(number) {
+                } else if let number = Int(value), (1...RequestLimits.maxBatchItems).contains(number) {
                     batch = .fixed(number)
                 } else {
                     throw PipelineError(.invalidInput, "`batch` is `\(value)`; expected a whole number from 1 to 1000 or `auto`", at: located.location)
@@ -65,10 +65,10 @@ public struct PipelineRunner: Sendable {
                 to: try step.to.map { try renderInputs($0, inputs) }, format: format)
         }
         for step in steps where step.definition.kind == .map {
-            if case .fixed(let n)? = step.batch, n > 8 {
+            if case .fixed(let n)? = step.batch, n > RequestLimits.maxImagesPerRequest {
                 throw PipelineError(
                     .invalidInput,
-                    "step `\(step.name)` puts \(n) images in a request; the API takes at most 8 images per request",
+                    "step `\(step.name)` puts \(n) images in a request; the API takes at most \(RequestLimits.maxImagesPerRequest) images per request",
                     at: step.definition.batch?.location ?? step.definition.location)
             }
         }
@@ -127,7 +127,7 @@ public struct RunReport: Sendable {
     /// The text a `write` step sent to standard output.
     public var standardOutput = ""
 
-    /// 0 all done, 1 some items failed, 3 nothing could run (DESIGN.md).
+    /// 0 all done, 1 some items failed, 3 nothing could run (README, "Exit codes").
     public var exitCode: Int32 {
         if unreachable { return 3 }
         return failed > 0 ? 1 : 0

@@ -5,7 +5,7 @@ public struct RunOptions: Sendable {
     /// `--model`: replaces the pipeline's default model (a step's own `model:` still wins).
     public var model: String?
     /// The model when neither the command line nor the pipeline names one.
-    public var fallbackModel: String = "meta-llama/llama-4-maverick:free"
+    public var fallbackModel: String = RequestLimits.defaultModel
     /// Requests in flight at once.
     public var concurrency: Int = 4
     /// `--no-cache` sets this to false: a fresh run that reads nothing from the cache.

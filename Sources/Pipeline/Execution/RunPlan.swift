@@ -205,7 +205,7 @@ extension PipelineRunner {
                 group.addTask {
                     if !unit.ok { return (index, .failure(unit.error ?? "failed")) }
                     do {
-                        let (request, imageTokens) = try self.request(for: unit, step: step, total: units.count, results: [:], prepare: true)
+                        let (request, imageTokens) = try self.request(for: unit, step: step, total: units.count, results: [:])
                         let text = request.messages.flatMap(\.parts).compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")
                         return (index, .success(self.environment.text.tokens(in: text) + imageTokens))
                     } catch {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One result row, as DESIGN.md specifies for JSON Lines: `path` (as given), `ok`, `text`,
+/// One result row, as the README specifies for JSON Lines: `path` (as given), `ok`, `text`,
 /// `error` (when not ok), `model`, `prompt_tokens`, `completion_tokens`, `cost`; batch rows
 /// add `images`, the files the answer covers.
 public struct ResultRow: Sendable, Equatable {

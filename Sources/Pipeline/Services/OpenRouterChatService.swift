@@ -67,7 +67,7 @@ extension ModelFacts {
     /// Facts from the registry's model info.
     init(_ info: ModelInfo) {
         self.init(
-            id: info.id, contextLength: info.contextLength ?? 131_072,
+            id: info.id, contextLength: info.contextLength ?? RequestLimits.assumedContextTokens,
             acceptsImages: info.inputModalities.isEmpty ? nil : info.supportsImages,
             promptPrice: info.pricing.prompt, completionPrice: info.pricing.completion,
             maxCompletionTokens: info.maxCompletionTokens)
