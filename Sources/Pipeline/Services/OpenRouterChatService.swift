@@ -44,7 +44,7 @@ public struct OpenRouterChatService: ChatService {
         do {
             completion = try await client.complete(Self.wire(request))
         } catch let error as OpenRouterError {
-            if case .cancelled = error.code { throw CancellationError() }
+            if error.code == .cancelled { throw CancellationError() }
             // Errors after which no other request can succeed either count as "unreachable":
             // the run stops sending and, if nothing succeeded, exits 3.
             // A server that cannot read images refuses every image request alike.
