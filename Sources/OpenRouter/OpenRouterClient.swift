@@ -19,6 +19,9 @@ import NIOCore
 /// }
 /// try await client.shutdown()   // always, once: it owns an HTTP connection pool
 /// ```
+///
+/// `DocumentationExampleTests` runs this example (with `b64` a small JPEG), so it keeps
+/// matching the API.
 public final class OpenRouterClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: OpenRouterConfiguration
@@ -96,7 +99,7 @@ public final class OpenRouterClient: Sendable {
 
     /// Streams an answer: `.content` and `.reasoning` deltas as they arrive, then `.completed`
     /// with the whole answer and its usage. Failures before the first delta are retried; after
-    /// it, the stream ends with ``OpenRouterError/Code/midStream(partialText:)``. Cancelling the
+    /// it, the stream ends with ``OpenRouterError/Code/midStream`` (the text so far in ``OpenRouterError/partialText``). Cancelling the
     /// consuming task (or dropping the stream) closes the connection.
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
@@ -168,7 +171,7 @@ public final class OpenRouterClient: Sendable {
                 // the images are sent and the server's answer decides.
                 if let info = await registry.info(for: candidate), !info.inputModalities.isEmpty, !info.supportsImages {
                     throw OpenRouterError(
-                        .imagesNotSupported(model: candidate),
+                        .imagesNotSupported,
                         "\(candidate) reads text only, so the \(request.imageCount) image(s) of this request were not sent. Choose a model that accepts images (e.g. \(SeedModels.maverick)).",
                         model: candidate)
                 }
@@ -177,9 +180,12 @@ public final class OpenRouterClient: Sendable {
         if let maxTokens = request.maxTokens, let first = candidates.first,
             let context = await registry.info(for: first)?.contextLength, maxTokens >= context
         {
-            throw OpenRouterError(
-                .contextTooLong(requestedTokens: maxTokens, contextLength: context),
-                "max_tokens (\(maxTokens)) must be below \(first)'s context length (\(context)).", model: first)
+            var error = OpenRouterError(
+                .contextTooLong, "max_tokens (\(maxTokens)) must be below \(first)'s context length (\(context)).",
+                model: first)
+            error.requestedTokens = maxTokens
+            error.contextLength = context
+            throw error
         }
         let data: Data
         do {
@@ -391,9 +397,9 @@ public final class OpenRouterClient: Sendable {
                     model: answered ?? model, redactor: redactor)
                 if !text.isEmpty || !reasoning.isEmpty {
                     typed = OpenRouterError(
-                        .midStream(partialText: text),
-                        "The answer broke off after \(text.count) characters: \(typed.message)", status: 200,
-                        serverCode: typed.serverCode, model: typed.model)
+                        .midStream, "The answer broke off after \(text.count) characters: \(typed.message)",
+                        status: 200, serverCode: typed.serverCode, model: typed.model)
+                    typed.partialText = text
                 }
                 throw typed
             }
@@ -415,18 +421,19 @@ public final class OpenRouterClient: Sendable {
             var typed = classify(error, model: model)
             if !text.isEmpty, typed.code != .cancelled {
                 typed = OpenRouterError(
-                    .midStream(partialText: text),
-                    "The connection dropped after \(text.count) characters of the answer.",
+                    .midStream, "The connection dropped after \(text.count) characters of the answer.",
                     model: model, cause: TransportFailure(error))
+                typed.partialText = text
             }
             throw typed
         }
         emit(splitter.finish())
         guard done || finish != nil else {
             let message = "The stream ended before the answer was complete."
-            throw text.isEmpty
-                ? OpenRouterError(.transport, message, model: model)
-                : OpenRouterError(.midStream(partialText: text), message, model: model)
+            guard !text.isEmpty else { throw OpenRouterError(.transport, message, model: model) }
+            var broken = OpenRouterError(.midStream, message, model: model)
+            broken.partialText = text
+            throw broken
         }
         let answeredModel = answered ?? model
         return ChatCompletion(

@@ -6,9 +6,13 @@ import Logging
 /// ```swift
 /// var configuration = OpenRouterConfiguration.fromEnvironment()   // OPENROUTER_API_KEY, OPENROUTER_BASE_URL
 /// configuration.maxConcurrency = 4
-/// let client = try OpenRouterClient(configuration: configuration)
-/// defer { Task { try await client.shutdown() } }
+/// configuration.retryPolicy = RetryPolicy(maxAttempts: 3)
+/// let client = OpenRouterClient(configuration: configuration)
+/// let answer = try await client.complete(ChatRequest(model: SeedModels.maverick, messages: [.user(text: "Hello")]))
+/// try await client.shutdown()   // once, when done: the client owns a connection pool
 /// ```
+///
+/// `DocumentationExampleTests` runs this example, so it keeps matching the API.
 public struct OpenRouterConfiguration: Sendable {
     /// OpenRouter's public endpoint.
     public static let defaultBaseURL = "https://openrouter.ai/api/v1"

@@ -5,7 +5,8 @@ extension OpenRouterError {
     /// a typed error with a message that says what to do.
     /// - Parameters:
     ///   - status: HTTP status; for mid-stream errors the numeric `error.code` if any.
-    ///   - headers: response headers (only `Retry-After` and `X-RateLimit-Reset` are read).
+    ///   - headers: response headers (only `Retry-After`, `X-RateLimit-Reset` and, for a 429,
+    ///     `X-RateLimit-Limit` are read).
     ///   - error: the decoded `error` object, if the body had one.
     ///   - rawBody: the body text, used when it is not OpenRouter's JSON error shape.
     ///   - model: the model asked, named in messages.
@@ -21,11 +22,14 @@ extension OpenRouterError {
         let errorType = error?.errorType
         let modelName = model ?? "the model"
         let detail = serverMessage.isEmpty ? "" : " Server said: \(serverMessage)"
-        func make(_ code: Code, _ message: String) -> OpenRouterError {
+        func make(_ code: Code, _ message: String, _ details: (inout OpenRouterError) -> Void = { _ in })
+            -> OpenRouterError
+        {
             var made = OpenRouterError(
                 code, message, status: status, retryAfter: retryAfter,
                 serverCode: error?.code?.description, model: model)
-            if status == 429 { made.serverLimit = Self.header("X-RateLimit-Limit", in: headers).flatMap { Int($0) } }
+            if status == 429 { made.serverLimit = headerValue("X-RateLimit-Limit", in: headers).flatMap { Int($0) } }
+            details(&made)
             return made
         }
 
@@ -33,7 +37,7 @@ extension OpenRouterError {
             // Local servers list models without modalities, so images are sent on trust; this is
             // the answer of one that cannot read them (Ollama, vLLM, LM Studio, OpenRouter's 404).
             return make(
-                .imagesNotSupported(model: modelName),
+                .imagesNotSupported,
                 "\(modelName) does not accept images at this endpoint. Choose a model that reads images (a vision model)."
                     + detail)
         }
@@ -47,8 +51,12 @@ extension OpenRouterError {
                 what += ": the context holds \(limit) tokens"
             }
             return make(
-                .contextTooLong(requestedTokens: numbers.requested, contextLength: numbers.limit),
-                what + ". Send fewer or smaller images, shorter chunks, or a lower max_tokens." + detail)
+                .contextTooLong,
+                what + ". Send fewer or smaller images, shorter chunks, or a lower max_tokens." + detail
+            ) {
+                $0.requestedTokens = numbers.requested
+                $0.contextLength = numbers.limit
+            }
         }
 
         switch status {
@@ -67,9 +75,10 @@ extension OpenRouterError {
             if case .array(let items)? = error?.metadata?["reasons"] { reasons = items.compactMap(\.stringValue) }
             let why = reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
             return make(
-                .moderation(reasons: reasons),
+                .moderation,
                 "The input was flagged by moderation\(why) and was not answered. Change or drop the flagged item."
-                    + detail)
+                    + detail
+            ) { $0.moderationReasons = reasons }
         case 404:
             return make(
                 .modelNotFound,
@@ -83,7 +92,7 @@ extension OpenRouterError {
                 "The request is too large for the endpoint. Send fewer images per request or a smaller --max-side."
                     + detail)
         case 429:
-            if Self.isDailyCap(serverMessage, headers: headers) {
+            if Self.isDailyCap(serverMessage) {
                 return make(
                     .dailyCapReached,
                     "The daily request quota for free models is used up (50 a day, 1,000 once 10 credits were bought). Stop and resume tomorrow, or use a paid model."
@@ -101,17 +110,13 @@ extension OpenRouterError {
             if status >= 200 && status < 300 {
                 return make(.providerDown, "\(modelName) failed while answering." + detail)
             }
-            return make(.http(status: status), "Unexpected HTTP status \(status)." + detail)
+            return make(.http, "Unexpected HTTP status \(status)." + detail)
         }
     }
 
     /// `Retry-After` in seconds or as an HTTP date; else `X-RateLimit-Reset` (epoch ms).
     package static func retryAfter(headers: [(name: String, value: String)], now: Date = Date()) -> Duration? {
-        func header(_ name: String) -> String? {
-            headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value
-                .trimmingCharacters(in: .whitespaces)
-        }
-        if let value = header("Retry-After") {
+        if let value = headerValue("Retry-After", in: headers) {
             if let seconds = Double(value), seconds >= 0, seconds.isFinite {
                 return .milliseconds(Int64((seconds * 1000).rounded()))
             }
@@ -123,16 +128,11 @@ extension OpenRouterError {
                 return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
             }
         }
-        if let value = header("X-RateLimit-Reset"), let resetMs = Double(value) {
+        if let value = headerValue("X-RateLimit-Reset", in: headers), let resetMs = Double(value) {
             let seconds = resetMs / 1000 - now.timeIntervalSince1970
             if seconds > 0, seconds < 24 * 3600 { return .milliseconds(Int64(seconds * 1000)) }
         }
         return nil
-    }
-
-    static func header(_ name: String, in headers: [(name: String, value: String)]) -> String? {
-        headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value
-            .trimmingCharacters(in: .whitespaces)
     }
 
     /// Wordings of "this model cannot take images": OpenRouter ("No endpoints found that support
@@ -146,7 +146,9 @@ extension OpenRouterError {
             || lower.contains("does not support vision") || lower.contains("not support multimodal")
     }
 
-    static func isDailyCap(_ message: String, headers: [(name: String, value: String)]) -> Bool {
+    /// OpenRouter says which 429 is the daily cap only in its message ("free-models-per-day");
+    /// the headers of both kinds look alike, so only the message is read.
+    static func isDailyCap(_ message: String) -> Bool {
         let lower = message.lowercased()
         return lower.contains("per-day") || lower.contains("per day") || lower.contains("daily")
     }

@@ -42,7 +42,7 @@ import Testing
         case .badRequest: return .badRequest
         case .unauthorized: return .badKey
         case .noCredits: return .noCredits
-        case .moderation(let reasons): return .moderation(reasons: reasons)
+        case .moderation: return .moderation
         case .payloadTooLarge: return .payloadTooLarge
         default: return nil
         }
@@ -109,6 +109,7 @@ import Testing
                 let fault = try #require(attempts.last?.outcome?.fault, "request \(index) failed without a fault: \(error)")
                 #expect(!fault.isRetryable, "request \(index) gave up on a retryable \(fault): \(error)")
                 #expect(Self.expectedCode(for: fault) == error.code, "request \(index): \(fault) → \(error.code)")
+                if case .moderation(let reasons) = fault { #expect(error.moderationReasons == reasons) }
             case nil:
                 Issue.record("request \(index) has no result")
             }
@@ -209,7 +210,8 @@ import Testing
         #expect(received.map(\.detailedThinking) == [true, false, nil])
         #expect(!mai.text.contains("<think>"))
         #expect(mai.reasoning?.isEmpty == false)
-        #expect(refused?.code == .imagesNotSupported(model: SeedModels.maiDSR1))
+        #expect(refused?.code == .imagesNotSupported)
+        #expect(refused?.model == SeedModels.maiDSR1)
     }
 
     @Test func contextTooLongCarriesNumbersFromTheEmulator() async throws {
@@ -224,12 +226,12 @@ import Testing
         try await client.shutdown()
         let chatCount = emulator.received.filter { $0.path.hasSuffix("/chat/completions") }.count
         try await emulator.shutdown()
-        guard case .contextTooLong(let requested, let limit)? = error?.code else {
+        guard let error, error.code == .contextTooLong else {
             Issue.record("expected contextTooLong, got \(String(describing: error))")
             return
         }
-        #expect(limit == 1_000)
-        #expect((requested ?? 0) > 1_000)
+        #expect(error.contextLength == 1_000)
+        #expect((error.requestedTokens ?? 0) > 1_000)
         #expect(chatCount == 1)  // not retried
     }
 

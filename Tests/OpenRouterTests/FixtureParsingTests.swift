@@ -112,7 +112,8 @@ import Testing
         let (events, error) = try await streamTranscript("stream_midstream_error_int.sse")
         #expect(events == [.content("Partial ans")])
         let failure = try #require(error)
-        #expect(failure.code == .midStream(partialText: "Partial ans"))
+        #expect(failure.code == .midStream)
+        #expect(failure.partialText == "Partial ans")
         #expect(failure.serverCode == "429")
         #expect(failure.message.contains("Provider disconnected unexpectedly"))
         if let sdk = try sdkSays("stream_midstream_error_int.sse") {
@@ -127,7 +128,8 @@ import Testing
         let (events, error) = try await streamTranscript("stream_midstream_error_str.sse")
         #expect(events == [.content("Partial ans")])
         let failure = try #require(error)
-        #expect(failure.code == .midStream(partialText: "Partial ans"))
+        #expect(failure.code == .midStream)
+        #expect(failure.partialText == "Partial ans")
         #expect(failure.serverCode == "server_error")
         #expect(failure.isRetryable)
         if let sdk = try sdkSays("stream_midstream_error_str.sse") {

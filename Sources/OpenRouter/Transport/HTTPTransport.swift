@@ -44,10 +44,13 @@ package struct TransportResponse: Sendable {
         self.headers = headers
         self.body = body
     }
+}
 
-    package func header(_ name: String) -> String? {
-        headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value
-    }
+/// The first value of the header `name` (compared without case, as HTTP says), surrounding
+/// spaces removed: the one header lookup of the module.
+package func headerValue(_ name: String, in headers: [(name: String, value: String)]) -> String? {
+    headers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })?.value
+        .trimmingCharacters(in: .whitespaces)
 }
 
 /// The body as an async sequence of byte buffers, type-erased over the transport.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OpenRouter
 
 /// One chat-completions request as the pipeline builds it. Its canonical JSON body (the
 /// OpenAI/OpenRouter wire format, keys sorted) is what is hashed for the response cache, so
@@ -38,46 +39,44 @@ public struct ModelRequest: Sendable, Hashable {
         self.jsonSchema = jsonSchema
     }
 
-    /// The request as a JSON object in the chat-completions format.
-    public var jsonObject: [String: Any] {
-        var body: [String: Any] = [
-            "model": model,
-            "messages": messages.map { message -> [String: Any] in
-                // A message with one text part is sent as a plain string (what every
-                // OpenAI-compatible server accepts, including text-only ones).
+    /// The request as the `OpenRouter` client takes it. A message with one text part is sent
+    /// as a plain string (what every OpenAI-compatible server accepts, text-only ones too).
+    /// - Throws: when `jsonSchema` is not JSON.
+    public func chatRequest() throws -> ChatRequest {
+        var wire = ChatRequest(
+            model: model,
+            messages: messages.map { message in
+                let role = ChatMessage.Role(rawValue: message.role) ?? .user
                 if message.parts.count == 1, case .text(let text) = message.parts[0] {
-                    return ["role": message.role, "content": text]
+                    return ChatMessage(role: role, content: .text(text))
                 }
-                return [
-                    "role": message.role,
-                    "content": message.parts.map { part -> [String: Any] in
-                        switch part {
-                        case .text(let text): ["type": "text", "text": text]
-                        case .image(let url, _): ["type": "image_url", "image_url": ["url": url]]
-                        }
-                    },
-                ]
-            },
-        ]
-        if let maxTokens { body["max_tokens"] = maxTokens }
-        if let temperature { body["temperature"] = temperature }
-        if let jsonSchema, let data = jsonSchema.data(using: .utf8),
-            let schema = try? JSONSerialization.jsonObject(with: data)
-        {
-            body["response_format"] = [
-                "type": "json_schema",
-                "json_schema": ["name": "answer", "strict": true, "schema": schema],
-            ]
+                return ChatMessage(
+                    role: role,
+                    content: .parts(
+                        message.parts.map { part in
+                            switch part {
+                            case .text(let text): .text(text)
+                            case .image(let url, _): .imageURL(ImageURL(url: url))
+                            }
+                        }))
+            })
+        wire.maxTokens = maxTokens
+        wire.temperature = temperature
+        if let jsonSchema {
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data(jsonSchema.utf8))
+            wire.responseFormat = .jsonSchema(name: "answer", schema: value)
         }
-        return body
+        return wire
     }
 
-    /// Canonical body bytes (sorted keys).
-    public var body: Data {
-        (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    /// The exact bytes the `OpenRouter` client puts on the wire for this request (its one
+    /// encoder: keys sorted, seed-model adjustments applied), hashed for the response cache.
+    /// A request that cannot be encoded throws rather than hashing to a shared empty body.
+    public func wireBody() throws -> Data {
+        try OpenRouterClient.requestBody(for: chatRequest())
     }
 
-    /// SHA-256 of `body`, hex: the cache key.
+    /// SHA-256 of a body from ``wireBody()``, hex: the cache key.
     public static func cacheKey(of body: Data) -> String {
         SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
     }
@@ -131,5 +130,7 @@ public protocol ChatService: Sendable {
 }
 
 extension ChatService {
-    public func requestBody(for request: ModelRequest) throws -> Data { request.body }
+    /// The `OpenRouter` client's body, for services (and test doubles) that send through it
+    /// or stand in for it: one encoder, so a double's cache keys are the real ones.
+    public func requestBody(for request: ModelRequest) throws -> Data { try request.wireBody() }
 }
