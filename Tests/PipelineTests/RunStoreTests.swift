@@ -68,4 +68,21 @@ struct RunStoreTests {
         try reader.close()
         #expect(Set(types) == ["real", "integer:0"])
     }
+
+    @Test("an answer recorded by a cancelled task (Ctrl-C) is still committed")
+    func cancelledWritesCommit() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await RunStore(path: folder.file("store.sqlite"))
+        try await store.beginRun(id: "r", pipeline: "p.yaml", inputs: "{}")
+        let item = RunStore.ItemRecord(runID: "r", step: "captions", key: "a.png", order: 0, state: .done, path: "a.png", text: "one")
+        let answer = ModelAnswer(text: "one", model: "m/one", promptTokens: 3, completionTokens: 1, cost: nil)
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.cache(answer, forKey: "k")
+            try await store.record(item)
+        }
+        try await task.value
+        #expect(try await store.cachedAnswer(forKey: "k") == answer)
+        #expect(try await store.item(run: "r", step: "captions", key: "a.png")?.text == "one")
+    }
 }
