@@ -89,7 +89,9 @@ let package = Package(
         .testTarget(name: "TextChunkingTests", dependencies: ["TextChunking"]),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents"]),
         .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OpenRouterEmulator"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "OpenRouterEmulator", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator", "ImageIngest"]),
     ],
     swiftLanguageModes: [.v6]

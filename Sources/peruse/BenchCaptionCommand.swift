@@ -66,11 +66,11 @@ struct BenchCaptionCommand: AsyncParsableCommand {
         options.useCache = false
         options.inputs = ["folder": imageFolder, "out": folder + "/captions.jsonl"]
         let text = ShippedPipelines.all["caption-images.yaml"] ?? ""
-        let runner = try PipelineRunner(
+        let runner = try await PipelineRunner(
             definition: try PipelineParser().parse(text, file: "pipelines/caption-images.yaml"), options: options,
             environment: RunEnvironment(
                 chat: services.chat, images: services.images, text: services.text, facts: services.facts,
-                store: try RunStore(path: folder + "/store.sqlite"), progress: .silent()))
+                store: try await RunStore(path: folder + "/store.sqlite"), progress: .silent()))
         let clock = ContinuousClock()
         let start = clock.now
         let report = try await runner.run()

@@ -104,7 +104,7 @@ enum PipelineInvocation {
                 chat: dryRun ? nil : services.chat, images: services.images, text: services.text,
                 facts: services.facts, store: nil, progress: progress)
             if dryRun {
-                let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
+                let runner = try await PipelineRunner(definition: definition, options: options, environment: environment)
                 // A plan for a run that would be refused says so now.
                 try runner.checkOutputs(inputFiles: readFiles)
                 let plan = try await runner.plan()
@@ -117,17 +117,17 @@ enum PipelineInvocation {
             }
             // Every file the run will write is checked before the store is opened and before
             // the first request: writable, and not one of the inputs (nor the store).
-            try PipelineRunner(definition: definition, options: options, environment: environment)
+            try await PipelineRunner(definition: definition, options: options, environment: environment)
                 .checkOutputs(others: [("run store", common.store)], inputFiles: readFiles)
             let store: RunStore
             do {
-                store = try RunStore(path: common.store)
+                store = try await RunStore(path: common.store)
             } catch let error as PipelineError {
                 throw PipelineError(.invalidInput, error.message, cause: error.cause)
             }
             var live = environment
             live.store = store
-            let runner = try PipelineRunner(definition: definition, options: options, environment: live)
+            let runner = try await PipelineRunner(definition: definition, options: options, environment: live)
             if common.verbose { standardError("run \(runner.runID), store \(Terminal.escape(common.store))") }
             let outcome = await Interruption.run { try await runner.run() }
             guard case .finished(let result) = outcome else {

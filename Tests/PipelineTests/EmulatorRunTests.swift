@@ -16,7 +16,7 @@ struct EmulatorRunTests {
         options.inputs = inputs
         options.concurrency = concurrency
         let text = try #require(ShippedPipelines.all[name])
-        let runner = try PipelineRunner(
+        let runner = try await PipelineRunner(
             definition: try PipelineParser().parse(text, file: "pipelines/\(name)"), options: options,
             environment: RunEnvironment(
                 chat: services.chat, images: services.images, text: services.text, facts: services.facts, store: store,
@@ -42,7 +42,7 @@ struct EmulatorRunTests {
         try FileManager.default.copyItem(atPath: png, toPath: images + "/cat.png")
         let jpeg = try Data(contentsOf: packageRoot.appendingPathComponent("samples/images/grace-hopper.jpg"))
         try jpeg.prefix(jpeg.count / 3).write(to: URL(fileURLWithPath: images + "/truncated.jpg"))
-        let store = try RunStore(path: folder.file("store.sqlite"))
+        let store = try await RunStore(path: folder.file("store.sqlite"))
         let out = folder.file("captions.jsonl")
         let first = try await Self.run("caption-images.yaml", inputs: ["folder": images, "out": out], emulator: emulator, store: store)
         #expect(first.items == 9)
@@ -95,7 +95,7 @@ struct EmulatorRunTests {
         defer { Task { try? await emulator.shutdown() } }
         let folder = try TemporaryFolder()
         let images = try imageFolder(good: 40, bad: 0, in: folder)
-        let store = try RunStore(path: folder.file("store.sqlite"))
+        let store = try await RunStore(path: folder.file("store.sqlite"))
         let report = try await Self.run("ask-images.yaml", inputs: ["folder": images, "question": "Which images show a face?"], emulator: emulator, store: store)
         #expect(report.failed == 0)
         let sent = Self.chats(emulator)
@@ -136,7 +136,7 @@ struct EmulatorRunTests {
         }
         #expect(text.utf8.count > 3_000_000)
         try text.write(toFile: document, atomically: true, encoding: .utf8)
-        let store = try RunStore(path: folder.file("store.sqlite"))
+        let store = try await RunStore(path: folder.file("store.sqlite"))
         let report = try await Self.run("summarize-document.yaml", inputs: ["file": document], emulator: emulator, store: store)
         #expect(report.failed == 0, "\(report.failures)")
         let sent = Self.chats(emulator)

@@ -118,7 +118,7 @@ extension PipelineRunner {
                 if next < units.count { launch() }
             }
         }
-        if prune { try store.pruneItems(run: runID, step: step.name, keeping: Set(units.map(\.key))) }
+        if prune { try await store.pruneItems(run: runID, step: step.name, keeping: Set(units.map(\.key))) }
         return finished.sorted { $0.order < $1.order }
     }
 
@@ -133,7 +133,7 @@ extension PipelineRunner {
         var item = unit
         let progress = environment.progress
         func finish(_ record: RunStore.ItemRecord, log: RunStore.LogEntry?, sent: Bool, cached: Bool, answer: ModelAnswer?) async throws -> StepItem {
-            try store.record(record, log: log)
+            try await store.record(record, log: log)
             item.ok = record.state == .done
             item.error = record.error
             item.text = record.text
@@ -150,7 +150,7 @@ extension PipelineRunner {
             return try await finish(record, log: nil, sent: false, cached: false, answer: nil)
         }
         // Finished in an earlier attempt of this run: never sent again.
-        if let done = try store.item(run: runID, step: step.name, key: unit.key), done.state == .done, done.stamp == unit.stamp {
+        if let done = try await store.item(run: runID, step: step.name, key: unit.key), done.state == .done, done.stamp == unit.stamp {
             item.ok = true
             item.text = done.text
             item.record = done
@@ -182,7 +182,7 @@ extension PipelineRunner {
         var log = RunStore.LogEntry(
             runID: runID, step: step.name, itemKey: unit.key, requestKey: key, prompt: request.loggedPrompt, response: nil,
             error: nil, model: step.model, promptTokens: 0, completionTokens: 0, cost: nil, cached: false)
-        if options.useCache, let answer = try store.cachedAnswer(forKey: key) {
+        if options.useCache, let answer = try await store.cachedAnswer(forKey: key) {
             record.apply(answer)
             log.apply(answer)
             log.cached = true
@@ -239,7 +239,7 @@ extension PipelineRunner {
         await circuit.succeeded()
         // Cached before it is shared, so an identical item starting now finds it in the cache.
         do {
-            try store.cache(answer, forKey: key)
+            try await store.cache(answer, forKey: key)
         } catch {
             await shared.finish(key, .answer(answer))
             throw error

@@ -72,7 +72,7 @@ extension PipelineRunner {
             let done = try await perform(units, step: step, chat: chat, store: store, results: results, builder: builder, circuit: circuit, prune: false)
             if done.contains(where: { !$0.ok }) { return nil }
             if final { 
-                try store.pruneItems(run: runID, step: step.name, keeping: keys)
+                try await store.pruneItems(run: runID, step: step.name, keeping: keys)
                 return done.first
             }
             answers = done.enumerated().map { index, item in

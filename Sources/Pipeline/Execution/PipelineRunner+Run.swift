@@ -77,7 +77,7 @@ extension PipelineRunner {
         guard let store = environment.store else {
             throw PipelineError(.store, "a live run needs a run store")
         }
-        let resumed = try store.beginRun(id: runID, pipeline: definition.file, inputs: inputsJSON)
+        let resumed = try await store.beginRun(id: runID, pipeline: definition.file, inputs: inputsJSON)
         let builder = ReportBuilder(RunReport(runID: runID, resumed: resumed))
         let circuit = ReachabilityCircuit(threshold: max(2, options.concurrency))
         var outputs: [String: [StepItem]] = [:]
@@ -114,7 +114,7 @@ extension PipelineRunner {
         let unreachable = successes == 0 && unreachableCount > 0
         let stopReason = await circuit.reason
         let report = await builder.finish(unreachable: unreachable, reason: stopReason)
-        try store.finishRun(id: runID, status: report.failed == 0 ? "done" : "partial")
+        try await store.finishRun(id: runID, status: report.failed == 0 ? "done" : "partial")
         return report
     }
 

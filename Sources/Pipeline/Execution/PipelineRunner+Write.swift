@@ -10,7 +10,7 @@ extension PipelineRunner {
         // An empty destination switches the write off (an optional output left unset).
         if step.to?.isEmpty == true { return }
         let source = step.definition.source ?? ""
-        let stored = try store.items(run: runID, step: source)
+        let stored = try await store.items(run: runID, step: source)
         let byKey = Dictionary(stored.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = items.compactMap { item in (item.record.flatMap { byKey[$0.key] } ?? item.record).map(ResultRow.init) }
         let destination = step.to == "-" ? nil : step.to

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```swift
 /// let definition = try PipelineParser().parse(contentsOf: "pipelines/caption-images.yaml")
-/// let runner = try PipelineRunner(definition: definition, options: options, environment: environment)
+/// let runner = try await PipelineRunner(definition: definition, options: options, environment: environment)
 /// print(try await runner.plan())            // --dry-run
 /// let report = try await runner.run()       // live
 /// ```
@@ -21,7 +21,7 @@ public struct PipelineRunner: Sendable {
 
     /// Validates the pipeline and resolves its inputs.
     /// - Throws: `PipelineError` (`.invalidPipeline`/`.invalidInput`) before anything is sent.
-    public init(definition: PipelineDefinition, options: RunOptions, environment: RunEnvironment) throws {
+    public init(definition: PipelineDefinition, options: RunOptions, environment: RunEnvironment) async throws {
         self.definition = definition
         self.options = options
         self.environment = environment
@@ -82,7 +82,7 @@ public struct PipelineRunner: Sendable {
             // itself; the same command with `--no-cache` again resumes that fresh run until
             // it finishes (killed or interrupted runs stay `running` in the store).
             let prefix = id + "-fresh-"
-            if let unfinished = try environment.store?.unfinishedRun(prefix: prefix) {
+            if let unfinished = try await environment.store?.unfinishedRun(prefix: prefix) {
                 id = unfinished
             } else {
                 id = prefix + UUID().uuidString.prefix(8).lowercased()

@@ -17,8 +17,10 @@ public final class RunStore: Sendable {
     /// The state of one item in the ledger.
     public enum ItemState: String, Sendable, Codable { case done, failed }
 
-    /// One row of the ledger: an item of a step of a run, with its answer or error.
-    public struct ItemRecord: Sendable, Equatable {
+    /// One row of the ledger (table `item`): an item of a step of a run, with its answer or error.
+    public struct ItemRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = "item"
+
         public var runID: String
         public var step: String
         /// Stable identity within the step (a path, `chunk-3`, `round-1-0`).
@@ -40,6 +42,8 @@ public final class RunStore: Sendable {
         public var stamp: String?
         /// Extra item fields as JSON (images of a batch, chunk lines), for templates and output.
         public var fields: String?
+        /// When the row was last written (seconds since 1970): set by the store.
+        var updatedAt: TimeInterval?
 
         public init(
             runID: String, step: String, key: String, order: Int, state: ItemState, path: String,
@@ -63,6 +67,97 @@ public final class RunStore: Sendable {
             self.stamp = stamp
             self.fields = fields
         }
+
+        /// The columns of the `v1` schema, by name.
+        enum CodingKeys: String, CodingKey, ColumnExpression {
+            case runID = "run_id", step, key, order = "ord", state, path, text, error, model
+            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", cost
+            case requestKey = "request_key", stamp, fields, updatedAt = "updated_at"
+        }
+    }
+
+    /// One line of the request log (table `log`). Images appear as `[image NAME]`, never as data.
+    public struct LogEntry: Sendable, Codable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = "log"
+
+        /// Assigned by SQLite when the line is inserted.
+        var id: Int64?
+        public var runID: String
+        public var step: String
+        public var itemKey: String
+        public var requestKey: String?
+        public var prompt: String
+        public var response: String?
+        public var error: String?
+        public var model: String?
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var cost: Double?
+        public var cached: Bool
+        /// When the line was written (seconds since 1970): set by the store.
+        var at: TimeInterval?
+
+        public init(
+            runID: String, step: String, itemKey: String, requestKey: String?, prompt: String, response: String?,
+            error: String?, model: String?, promptTokens: Int, completionTokens: Int, cost: Double?, cached: Bool
+        ) {
+            self.runID = runID
+            self.step = step
+            self.itemKey = itemKey
+            self.requestKey = requestKey
+            self.prompt = prompt
+            self.response = response
+            self.error = error
+            self.model = model
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+            self.cost = cost
+            self.cached = cached
+        }
+
+        enum CodingKeys: String, CodingKey, ColumnExpression {
+            case id, runID = "run_id", step, itemKey = "item_key", requestKey = "request_key", prompt, response, error
+            case model, promptTokens = "prompt_tokens", completionTokens = "completion_tokens", cost, cached, at
+        }
+    }
+
+    /// One cached answer (table `response`), under the SHA-256 of the request body.
+    struct ResponseRecord: Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "response"
+
+        var key: String
+        var model: String
+        var text: String
+        var promptTokens: Int
+        var completionTokens: Int
+        var cost: Double?
+        /// Seconds since 1970, as every date in the store.
+        var createdAt: TimeInterval
+
+        enum CodingKeys: String, CodingKey, ColumnExpression {
+            case key, model, text, promptTokens = "prompt_tokens", completionTokens = "completion_tokens", cost
+            case createdAt = "created_at"
+        }
+
+        var answer: ModelAnswer {
+            ModelAnswer(text: text, model: model, promptTokens: promptTokens, completionTokens: completionTokens, cost: cost)
+        }
+    }
+
+    /// One run (table `run`): its pipeline, inputs and status (`running`, `done`, `partial`).
+    struct RunRecord: Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "run"
+
+        var id: String
+        var pipeline: String
+        var inputs: String
+        var startedAt: TimeInterval
+        var finishedAt: TimeInterval?
+        var status: String
+
+        enum CodingKeys: String, CodingKey, ColumnExpression {
+            case id, pipeline, inputs, startedAt = "started_at", finishedAt = "finished_at", status
+        }
     }
 
     private let database: DatabasePool
@@ -71,7 +166,7 @@ public final class RunStore: Sendable {
 
     /// Opens (creating if needed) the store at `path`, creating its folder.
     /// - Throws: `PipelineError` (`.store`) naming the path.
-    public init(path: String) throws {
+    public init(path: String) async throws {
         self.path = path
         try Self.createPrivately(path)
         do {
@@ -84,7 +179,7 @@ public final class RunStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            try await Self.migrate(database)
             // Only a file that proved to be a store is narrowed (not a user's file given by mistake).
             for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
                 chmod(file, 0o600)
@@ -182,36 +277,54 @@ public final class RunStore: Sendable {
         return migrator
     }
 
-    func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw PipelineError(.store, "run store \(path): cannot \(what)", cause: error) }
+    /// Runs the migrations without parking the calling thread while another process holds
+    /// the write lock.
+    static func migrate(_ database: DatabasePool) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            migrator.asyncMigrate(database) { result in
+                continuation.resume(with: result.map { _ in })
+            }
+        }
+    }
+
+    /// A read; cancellation passes through as itself, not as a store failure.
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.read(body)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw PipelineError(.store, "run store \(path): cannot \(what)", cause: error)
+        }
+    }
+
+    /// A write in its own transaction. It runs in a task of its own so that an interrupted
+    /// run (Ctrl-C cancels its tasks) still commits what it already received: GRDB would
+    /// otherwise cancel the write and roll back an answer that was paid for.
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await Task { [database] in try await database.write(body) }.value
+        } catch {
+            throw PipelineError(.store, "run store \(path): cannot \(what)", cause: error)
+        }
     }
 
     // MARK: Cache
 
     /// The stored answer for a request hash, if any.
-    public func cachedAnswer(forKey key: String) throws -> ModelAnswer? {
-        try wrap("read the response cache") {
-            try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM response WHERE key = ?", arguments: [key]).map {
-                    ModelAnswer(
-                        text: $0["text"], model: $0["model"], promptTokens: $0["prompt_tokens"],
-                        completionTokens: $0["completion_tokens"], cost: $0["cost"])
-                }
-            }
+    public func cachedAnswer(forKey key: String) async throws -> ModelAnswer? {
+        try await read("read the response cache") { db in
+            try ResponseRecord.fetchOne(db, key: key)?.answer
         }
     }
 
-    /// Stores an answer under its request hash.
-    public func cache(_ answer: ModelAnswer, forKey key: String) throws {
-        try wrap("write the response cache") {
-            try database.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO response (key, model, text, prompt_tokens, completion_tokens, cost, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [key, answer.model, answer.text, answer.promptTokens, answer.completionTokens, answer.cost, Date().timeIntervalSince1970])
-            }
+    /// Stores an answer under its request hash (replacing an older one).
+    public func cache(_ answer: ModelAnswer, forKey key: String) async throws {
+        let record = ResponseRecord(
+            key: key, model: answer.model, text: answer.text, promptTokens: answer.promptTokens,
+            completionTokens: answer.completionTokens, cost: answer.cost, createdAt: Date().timeIntervalSince1970)
+        try await write("write the response cache") { db in
+            try record.insert(db, onConflict: .replace)
         }
     }
 
@@ -219,177 +332,85 @@ public final class RunStore: Sendable {
 
     /// Starts or resumes run `id`. Returns true when the run existed (a resume).
     @discardableResult
-    public func beginRun(id: String, pipeline: String, inputs: String) throws -> Bool {
-        try wrap("start run \(id)") {
-            try database.write { db in
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM run WHERE id = ?", arguments: [id]) ?? false
-                if exists {
-                    try db.execute(sql: "UPDATE run SET status = 'running', finished_at = NULL WHERE id = ?", arguments: [id])
-                } else {
-                    try db.execute(
-                        sql: "INSERT INTO run (id, pipeline, inputs, started_at, status) VALUES (?, ?, ?, ?, 'running')",
-                        arguments: [id, pipeline, inputs, Date().timeIntervalSince1970])
-                }
-                return exists
+    public func beginRun(id: String, pipeline: String, inputs: String) async throws -> Bool {
+        try await write("start run \(id)") { db in
+            if var run = try RunRecord.fetchOne(db, key: id) {
+                run.status = "running"
+                run.finishedAt = nil
+                try run.update(db)
+                return true
             }
+            try RunRecord(id: id, pipeline: pipeline, inputs: inputs, startedAt: Date().timeIntervalSince1970, status: "running").insert(db)
+            return false
         }
     }
 
     /// The newest run whose id starts with `prefix` and that never finished (killed or
     /// interrupted), if any: `--no-cache` resumes its own fresh run through this.
-    public func unfinishedRun(prefix: String) throws -> String? {
-        try wrap("read the runs") {
-            try database.read { db in
-                try String.fetchOne(
-                    db,
-                    sql: "SELECT id FROM run WHERE substr(id, 1, ?) = ? AND status = 'running' ORDER BY started_at DESC LIMIT 1",
-                    arguments: [prefix.count, prefix])
-            }
+    public func unfinishedRun(prefix: String) async throws -> String? {
+        try await read("read the runs") { db in
+            try RunRecord
+                .filter(sql: "substr(id, 1, ?) = ?", arguments: [prefix.count, prefix])
+                .filter(RunRecord.CodingKeys.status == "running")
+                .order(RunRecord.CodingKeys.startedAt.desc)
+                .fetchOne(db)?.id
         }
     }
 
     /// Marks a run finished with a status (`done`, `failed`, `partial`).
-    public func finishRun(id: String, status: String) throws {
-        try wrap("finish run \(id)") {
-            try database.write { db in
-                try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = ?", arguments: [status, Date().timeIntervalSince1970, id])
-            }
+    public func finishRun(id: String, status: String) async throws {
+        try await write("finish run \(id)") { db in
+            guard var run = try RunRecord.fetchOne(db, key: id) else { return }
+            run.status = status
+            run.finishedAt = Date().timeIntervalSince1970
+            try run.update(db)
         }
     }
 
+    /// The ledger entries of a step, in item order.
+    static func ledger(run: String, step: String) -> QueryInterfaceRequest<ItemRecord> {
+        ItemRecord.filter(ItemRecord.CodingKeys.runID == run && ItemRecord.CodingKeys.step == step)
+    }
+
     /// The ledger entry of one item, if recorded.
-    public func item(run: String, step: String, key: String) throws -> ItemRecord? {
-        try wrap("read the ledger") {
-            try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM item WHERE run_id = ? AND step = ? AND key = ?", arguments: [run, step, key]).map(Self.record)
-            }
+    public func item(run: String, step: String, key: String) async throws -> ItemRecord? {
+        try await read("read the ledger") { db in
+            try Self.ledger(run: run, step: step).filter(ItemRecord.CodingKeys.key == key).fetchOne(db)
         }
     }
 
     /// All ledger entries of a step, in item order.
-    public func items(run: String, step: String) throws -> [ItemRecord] {
-        try wrap("read the ledger") {
-            try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND step = ? ORDER BY ord, key", arguments: [run, step]).map(Self.record)
-            }
+    public func items(run: String, step: String) async throws -> [ItemRecord] {
+        try await read("read the ledger") { db in
+            try Self.ledger(run: run, step: step).order(ItemRecord.CodingKeys.order, ItemRecord.CodingKeys.key).fetchAll(db)
         }
     }
 
     /// Records an item's outcome, and the log line of the request that produced it, in one
     /// transaction.
-    public func record(_ item: ItemRecord, log: LogEntry? = nil) throws {
-        try wrap("write the ledger") {
-            try database.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO item (run_id, step, key, ord, state, path, text, error, model, prompt_tokens,
-                            completion_tokens, cost, request_key, stamp, fields, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        item.runID, item.step, item.key, item.order, item.state.rawValue, item.path, item.text, item.error,
-                        item.model, item.promptTokens, item.completionTokens, item.cost, item.requestKey, item.stamp,
-                        item.fields, Date().timeIntervalSince1970,
-                    ])
-                if let log { try Self.insert(log, db: db) }
+    public func record(_ item: ItemRecord, log: LogEntry? = nil) async throws {
+        try await write("write the ledger") { db in
+            let now = Date().timeIntervalSince1970
+            var item = item
+            item.updatedAt = now
+            try item.insert(db, onConflict: .replace)
+            if var log {
+                log.at = now
+                try log.insert(db)
             }
         }
     }
 
     /// Removes a step's ledger entries whose keys are not in `keep` (items of an earlier
     /// shape of the same run, e.g. reduce groups after the answers changed).
-    public func pruneItems(run: String, step: String, keeping keep: Set<String>) throws {
-        try wrap("prune the ledger") {
-            try database.write { db in
-                let keys = try String.fetchAll(db, sql: "SELECT key FROM item WHERE run_id = ? AND step = ?", arguments: [run, step])
-                for key in keys where !keep.contains(key) {
-                    try db.execute(sql: "DELETE FROM item WHERE run_id = ? AND step = ? AND key = ?", arguments: [run, step, key])
-                }
+    public func pruneItems(run: String, step: String, keeping keep: Set<String>) async throws {
+        try await write("prune the ledger") { db in
+            // Row by row rather than `key NOT IN (...)`: a folder's keys can outnumber
+            // SQLite's limit on bound values.
+            let keys = try Self.ledger(run: run, step: step).select(ItemRecord.CodingKeys.key, as: String.self).fetchAll(db)
+            for key in keys where !keep.contains(key) {
+                try Self.ledger(run: run, step: step).filter(ItemRecord.CodingKeys.key == key).deleteAll(db)
             }
         }
-    }
-
-    /// One line of the request log. Images appear as `[image NAME]`, never as data.
-    public struct LogEntry: Sendable {
-        public var runID: String
-        public var step: String
-        public var itemKey: String
-        public var requestKey: String?
-        public var prompt: String
-        public var response: String?
-        public var error: String?
-        public var model: String?
-        public var promptTokens: Int
-        public var completionTokens: Int
-        public var cost: Double?
-        public var cached: Bool
-
-        public init(
-            runID: String, step: String, itemKey: String, requestKey: String?, prompt: String, response: String?,
-            error: String?, model: String?, promptTokens: Int, completionTokens: Int, cost: Double?, cached: Bool
-        ) {
-            self.runID = runID
-            self.step = step
-            self.itemKey = itemKey
-            self.requestKey = requestKey
-            self.prompt = prompt
-            self.response = response
-            self.error = error
-            self.model = model
-            self.promptTokens = promptTokens
-            self.completionTokens = completionTokens
-            self.cost = cost
-            self.cached = cached
-        }
-    }
-
-    /// Number of log lines of a run that were sent (not served from cache).
-    public func sentRequestCount(run: String) throws -> Int {
-        try wrap("read the log") {
-            try database.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log WHERE run_id = ? AND cached = 0", arguments: [run]) ?? 0
-            }
-        }
-    }
-
-    /// The log of a run, oldest first.
-    public func log(run: String) throws -> [LogEntry] {
-        try wrap("read the log") {
-            try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM log WHERE run_id = ? ORDER BY id", arguments: [run]).map {
-                    LogEntry(
-                        runID: $0["run_id"], step: $0["step"], itemKey: $0["item_key"], requestKey: $0["request_key"],
-                        prompt: $0["prompt"], response: $0["response"], error: $0["error"], model: $0["model"],
-                        promptTokens: $0["prompt_tokens"], completionTokens: $0["completion_tokens"], cost: $0["cost"],
-                        cached: $0["cached"])
-                }
-            }
-        }
-    }
-
-    public func append(_ log: LogEntry) throws {
-        try wrap("write the log") { try database.write { db in try Self.insert(log, db: db) } }
-    }
-
-    static func insert(_ log: LogEntry, db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO log (run_id, step, item_key, request_key, prompt, response, error, model, prompt_tokens,
-                    completion_tokens, cost, cached, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                log.runID, log.step, log.itemKey, log.requestKey, log.prompt, log.response, log.error, log.model,
-                log.promptTokens, log.completionTokens, log.cost, log.cached, Date().timeIntervalSince1970,
-            ])
-    }
-
-    static func record(_ row: Row) -> ItemRecord {
-        ItemRecord(
-            runID: row["run_id"], step: row["step"], key: row["key"], order: row["ord"],
-            state: ItemState(rawValue: row["state"]) ?? .failed, path: row["path"], text: row["text"],
-            error: row["error"], model: row["model"], promptTokens: row["prompt_tokens"],
-            completionTokens: row["completion_tokens"], cost: row["cost"], requestKey: row["request_key"],
-            stamp: row["stamp"], fields: row["fields"])
     }
 }
