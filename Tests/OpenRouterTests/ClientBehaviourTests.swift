@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -207,8 +208,8 @@ import Testing
             {"data":[{"id":"a/vision","name":"A","context_length":32768,"architecture":{"input_modalities":["text","image"]},"top_provider":{"max_completion_tokens":4096},"pricing":{"prompt":"0.000001","completion":"0.000002","image":"0","request":"0"}},
                      {"id":"b/old","architecture":{"modality":"text->text"}},{"id":"c/bare"}]}
             """#
-        let dir = try TestPaths.temporaryDirectory("models")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder()
+        let dir = folder.url
         let transport = ScriptedTransport([.respond(status: 200, body: models)])
         let configuration = OpenRouterConfiguration(baseURL: Self.base, apiKey: "sk-or-v1-cachedkey", modelCacheDirectory: dir)
         let client = OpenRouterClient(configuration: configuration, transport: transport, clock: VirtualClock())

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -36,12 +37,12 @@ import Testing
 
     func sdkSays(_ name: String) throws -> Python.Output? {
         guard Python.sdkAvailable else {
-            if TestPaths.isCI { Issue.record("python3 with the openrouter SDK is required in CI (scripts/setup.sh --test)") }
+            if TestEnvironment.isCI { Issue.record("python3 with the openrouter SDK is required in CI (scripts/setup.sh --test)") }
             return nil
         }
         return try Python.run([
             TestPaths.openrouter.appendingPathComponent("parse_response.py").path,
-            TestPaths.fixtures.appendingPathComponent(name).path,
+            TestPaths.openrouterFixtures.appendingPathComponent(name).path,
         ])
     }
 
@@ -138,7 +139,7 @@ import Testing
 
     /// Every fixture file is covered by a test above (a new fixture must get one).
     @Test func everyFixtureIsCovered() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: TestPaths.fixtures.path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: TestPaths.openrouterFixtures.path)
         let responses = Set(names.filter { !$0.hasPrefix("req_") })
         #expect(responses == [
             "resp_nonstream.json", "resp_docs_minimal_example.json", "stream_ok.sse",
