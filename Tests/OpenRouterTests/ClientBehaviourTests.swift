@@ -183,11 +183,12 @@ import Testing
             for try await _ in client.stream(hello) { count += 1 }
             return count
         }
-        while transport.cancellations == 0 && transport.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        let sent = try await poll(every: .milliseconds(5), for: .seconds(60)) { !transport.requests.isEmpty }
+        try #require(sent, "the stream's request was never sent")
         try await Task.sleep(for: .milliseconds(50))
         consumer.cancel()
         _ = try? await consumer.value
-        for _ in 0..<200 where transport.cancellations == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll(every: .milliseconds(5), for: .seconds(60)) { transport.cancellations > 0 }
         #expect(transport.cancellations == 1)
         #expect(await client.governor.activeCount == 0)
     }

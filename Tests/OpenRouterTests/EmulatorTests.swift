@@ -354,9 +354,7 @@ struct EmulatorTests {
             _ = try await iterator.next()  // the first bytes arrived: the stream is running
             try await client.shutdown()  // hang up, as a cancelled client does
             // The server notices at its next write, within a few token delays.
-            for _ in 0..<200 where emulator.counters.clientDisconnects == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await poll { emulator.counters.clientDisconnects > 0 }
             #expect(emulator.counters.clientDisconnects == 1)
             #expect(emulator.received.first?.outcome?.clientDisconnected == true)
             #expect(emulator.received.first?.outcome?.answeredInFull == false)

@@ -147,9 +147,8 @@ struct HostileCLITests {
                 "--concurrency", String(concurrency),
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
-            while Self.chats(emulator).filter({ $0.outcome != nil }).count < 15 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 15 || !first.process.isRunning }
+            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 15, "the first run never answered 15 requests")
             first.kill9()
             let second = try await PeruseProcess(arguments, in: folder.path).wait()
             #expect(second.status == 0, "\(second.stderr)")
@@ -337,9 +336,8 @@ struct HostileCLITests {
                 "caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "2",
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
-            while Self.chats(emulator).filter({ $0.outcome != nil }).count < 8 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 8 || !first.process.isRunning }
+            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 8, "the first run never answered 8 requests")
             kill(first.process.processIdentifier, SIGINT)
             let stopped = await first.wait()
             #expect(stopped.status == 130, "\(stopped.stderr)")

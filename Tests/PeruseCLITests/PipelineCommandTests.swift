@@ -24,10 +24,9 @@ struct PipelineCommandTests {
                 "caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", String(concurrency),
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
-            // Wait (without a deadline that could fail on a slow machine) until about half is done.
-            while Self.chats(emulator).filter({ $0.outcome != nil }).count < 20 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            // Wait until about half is done (poll's limit is far above a slow machine's wait).
+            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 20 || !first.process.isRunning }
+            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 20, "the first run never answered 20 requests")
             first.kill9()
             let beforeKill = Self.chats(emulator).count
             #expect(beforeKill < 40)
