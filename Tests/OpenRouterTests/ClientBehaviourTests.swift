@@ -178,14 +178,19 @@ import Testing
     @Test func cancellingAStreamClosesTheConnection() async throws {
         let transport = ScriptedTransport([.hang(prefix: "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n")])
         let client = makeClient(transport)
+        let (received, signal) = AsyncStream<Void>.makeStream()
         let consumer = Task {
+            defer { signal.finish() }
             var count = 0
-            for try await _ in client.stream(hello) { count += 1 }
+            for try await _ in client.stream(hello) {
+                count += 1
+                signal.yield()
+            }
             return count
         }
-        let sent = try await poll(every: .milliseconds(5), for: .seconds(60)) { !transport.requests.isEmpty }
-        try #require(sent, "the stream's request was never sent")
-        try await Task.sleep(for: .milliseconds(50))
+        // The prefix's event arrived: the body is being read, and its next read hangs.
+        var events = received.makeAsyncIterator()
+        try #require(await events.next() != nil, "the stream ended before its first event")
         consumer.cancel()
         _ = try? await consumer.value
         try await poll(every: .milliseconds(5), for: .seconds(60)) { transport.cancellations > 0 }
