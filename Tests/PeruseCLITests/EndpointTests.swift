@@ -9,10 +9,6 @@ import Testing
 struct EndpointTests {
     static let secret = "sk-or-v1-x9secret"
 
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
-
     static func occurrences(of phrase: String, in text: String) -> Int {
         text.components(separatedBy: phrase).count - 1
     }
@@ -51,7 +47,7 @@ struct EndpointTests {
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
                 environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(Self.chats(emulator).count == 3)
+            #expect(emulator.chats.count == 3)
             #expect(try Self.rows(folder.path + "/captions.jsonl").allSatisfy { $0["ok"] as? Bool == true })
             #expect(FileManager.default.fileExists(atPath: folder.path + "/.peruse/store.sqlite"))
             #expect(Self.files(containing: "x9secret", under: folder.path).isEmpty)
@@ -140,7 +136,7 @@ struct EndpointTests {
             let result = try await peruse(
                 ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
             #expect(result.status == 1, "\(result.stderr)")
-            #expect(Self.chats(emulator).count == 6)
+            #expect(emulator.chats.count == 6)
             #expect(Self.occurrences(of: "down or overloaded", in: result.stderr) == 1, "\(result.stderr)")
             #expect(result.stderr.contains("Gave up after 6 attempts"), "\(result.stderr)")
             #expect(
@@ -246,12 +242,12 @@ struct EndpointTests {
             let vision = try await peruse(
                 ["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
             #expect(vision.status == 0, "\(vision.stderr)")
-            #expect(Self.chats(emulator).filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
+            #expect(emulator.chats.filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
             let text = try await peruse(
                 ["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
             #expect(text.status == 3, "\(text.stderr)")
             #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
-            #expect(Self.chats(emulator).contains { $0.model == "local/mistral" })
+            #expect(emulator.chats.contains { $0.model == "local/mistral" })
         }
     }
 
@@ -302,14 +298,14 @@ struct EndpointTests {
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
             #expect(plan.stderr.contains("model facts from \(emulator.baseURL)/models"), "\(plan.stderr)")
-            #expect(Self.chats(emulator).isEmpty)
+            #expect(emulator.chats.isEmpty)
             let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
             let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
             #expect(planned > 2)
             let run = try await peruse(
                 ["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
             #expect(run.status == 0, "\(run.stderr)")
-            #expect(Self.chats(emulator).count == planned, "planned \(planned), sent \(Self.chats(emulator).count)")
+            #expect(emulator.chats.count == planned, "planned \(planned), sent \(emulator.chats.count)")
             // Offline (no key) the plan says where its facts came from: here the model cache the
             // runs above left.
             let offline = try await peruse(

@@ -12,10 +12,6 @@ import Testing
 /// result files and on the terminal, hints that work, SIGINT, and usage errors.
 @Suite("Hostile use of the commands", .serialized)
 struct HostileCLITests {
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
-
     static let fixtures = TestPaths.generatedFixtures.appendingPathComponent("forms").path
     static let haveFixtures = FileManager.default.fileExists(atPath: fixtures + "/photo1-truncated.png")
 
@@ -85,7 +81,7 @@ struct HostileCLITests {
             // A dry run refuses the same way.
             let planned = try await peruse(["summarize", "doc.txt", "--out", "doc.txt", "--dry-run"], in: folder.path)
             #expect(planned.status == 2, "\(planned.stderr)")
-            #expect(Self.chats(emulator).isEmpty)
+            #expect(emulator.chats.isEmpty)
             #expect(try String(contentsOfFile: document, encoding: .utf8) == "A document worth keeping.\n")
             #expect(try String(contentsOfFile: folder.path + "/p.yaml", encoding: .utf8) == pipeline)
             let after = try FileManager.default.contentsOfDirectory(atPath: images).sorted().map {
@@ -147,20 +143,20 @@ struct HostileCLITests {
                 "--concurrency", String(concurrency),
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
-            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 15 || !first.process.isRunning }
-            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 15, "the first run never answered 15 requests")
+            try await poll { emulator.chats.filter({ $0.outcome != nil }).count >= 15 || !first.process.isRunning }
+            try #require(emulator.chats.filter({ $0.outcome != nil }).count >= 15, "the first run never answered 15 requests")
             first.kill9()
             let second = try await PeruseProcess(arguments, in: folder.path).wait()
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stderr.contains("resumed run"), "\(second.stderr)")
-            let afterResume = Self.chats(emulator).count
+            let afterResume = emulator.chats.count
             #expect(afterResume <= 30 + concurrency, "\(afterResume) requests for 30 images")
             let rows = try String(contentsOfFile: folder.path + "/captions.jsonl", encoding: .utf8).split(separator: "\n")
             #expect(rows.count == 30)
             // A finished --no-cache run is not resumed: the next one asks for everything again.
             let third = try await PeruseProcess(arguments, in: folder.path).wait()
             #expect(third.status == 0, "\(third.stderr)")
-            #expect(Self.chats(emulator).count == afterResume + 30)
+            #expect(emulator.chats.count == afterResume + 30)
         }
     }
 
@@ -317,7 +313,7 @@ struct HostileCLITests {
                 #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
                 #expect(result.stderr.contains(reason), "\(arguments): \(result.stderr)")
             }
-            #expect(Self.chats(emulator).isEmpty)
+            #expect(emulator.chats.isEmpty)
             #expect(try String(contentsOfFile: folder.path + "/plain", encoding: .utf8) == "a file, not a folder")
         }
     }
@@ -336,19 +332,19 @@ struct HostileCLITests {
                 "caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "2",
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
-            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 8 || !first.process.isRunning }
-            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 8, "the first run never answered 8 requests")
+            try await poll { emulator.chats.filter({ $0.outcome != nil }).count >= 8 || !first.process.isRunning }
+            try #require(emulator.chats.filter({ $0.outcome != nil }).count >= 8, "the first run never answered 8 requests")
             kill(first.process.processIdentifier, SIGINT)
             let stopped = await first.wait()
             #expect(stopped.status == 130, "\(stopped.stderr)")
             #expect(first.process.terminationReason == .exit)
             #expect(stopped.stderr.contains("interrupted: "), "\(stopped.stderr)")
             #expect(stopped.stderr.contains("saved; run the same command to resume"), "\(stopped.stderr)")
-            let sentBefore = Self.chats(emulator).count
+            let sentBefore = emulator.chats.count
             #expect(sentBefore < 30)
             let second = try await PeruseProcess(arguments, in: folder.path).wait()
             #expect(second.status == 0, "\(second.stderr)")
-            let all = Self.chats(emulator)
+            let all = emulator.chats
             // Only the rest (and at most the requests in flight at the interrupt) was sent again.
             #expect(all.count <= 30 + 2, "\(all.count) requests for 30 images")
             var seen: [String: Int] = [:]
@@ -388,7 +384,7 @@ struct HostileCLITests {
             let run = try await peruse(["run", "p.yaml"] + url, in: folder.path)
             #expect(run.status == 2, "\(run.stderr)")
             #expect(run.stderr.contains("cannot tell the format of results.dat"), "\(run.stderr)")
-            #expect(Self.chats(emulator).isEmpty)
+            #expect(emulator.chats.isEmpty)
             // An explicit --format is honoured whatever the extension.
             let explicit = try await peruse(["caption", images, "--out", "r.data", "--format", "csv"] + url, in: folder.path)
             #expect(explicit.status == 0, "\(explicit.stderr)")

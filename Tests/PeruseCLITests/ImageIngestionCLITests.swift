@@ -15,10 +15,6 @@ struct ImageIngestionCLITests {
     static let corpus = TestPaths.corpus
     static let baselineJPEG = corpus.appendingPathComponent("jpeg/libjpeg-turbo-testimages/testorig.jpg").path
 
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
-
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map {
             try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not JSON: \($0)")
@@ -82,7 +78,7 @@ struct ImageIngestionCLITests {
             #expect(rows.count == 1)
             #expect(rows.first?["ok"] as? Bool == false)
             #expect((rows.first?["error"] as? String)?.contains("premature end of data segment") == true, "\(rows)")
-            #expect(Self.chats(emulator).isEmpty)
+            #expect(emulator.chats.isEmpty)
         }
     }
 
@@ -246,7 +242,7 @@ struct ImageIngestionCLITests {
             let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
             #expect(rows.count == 5)
             #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
-            #expect(Self.chats(emulator).count == 3, "\(Self.chats(emulator).count) requests")
+            #expect(emulator.chats.count == 3, "\(emulator.chats.count) requests")
             let copies = rows.filter { ($0["path"] as? String)?.contains("same-") == true }
             #expect(copies.count == 3)
             #expect(Set(copies.compactMap { $0["text"] as? String }).count == 1)

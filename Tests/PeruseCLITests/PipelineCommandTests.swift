@@ -8,10 +8,6 @@ import Testing
 struct PipelineCommandTests {
     static var samples: String { TestPaths.packageRoot.appendingPathComponent("samples").path }
 
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
-
     @Test("a caption run killed with SIGKILL halfway resumes: each image once, at most the in-flight requests repeated")
     func killAndResume() async throws {
         var configuration = EmulatorConfiguration()
@@ -25,10 +21,10 @@ struct PipelineCommandTests {
             ]
             let first = try PeruseProcess(arguments, in: folder.path)
             // Wait until about half is done (poll's limit is far above a slow machine's wait).
-            try await poll { Self.chats(emulator).filter({ $0.outcome != nil }).count >= 20 || !first.process.isRunning }
-            try #require(Self.chats(emulator).filter({ $0.outcome != nil }).count >= 20, "the first run never answered 20 requests")
+            try await poll { emulator.chats.filter({ $0.outcome != nil }).count >= 20 || !first.process.isRunning }
+            try #require(emulator.chats.filter({ $0.outcome != nil }).count >= 20, "the first run never answered 20 requests")
             first.kill9()
-            let beforeKill = Self.chats(emulator).count
+            let beforeKill = emulator.chats.count
             #expect(beforeKill < 40)
             #expect(!FileManager.default.fileExists(atPath: folder.path + "/captions.jsonl"), "a result file appeared before the run finished")
             let second = try await PeruseProcess(arguments, in: folder.path).wait()
@@ -40,7 +36,7 @@ struct PipelineCommandTests {
             #expect(paths.count == 40)
             #expect(Set(paths).count == 40)
             #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
-            let sent = Self.chats(emulator)
+            let sent = emulator.chats
             #expect(sent.count <= 40 + concurrency, "\(sent.count) requests for 40 images")
             // Each image (by its bytes' hash) reached the emulator; repeats are only those in flight at the kill.
             var seen: [String: Int] = [:]
@@ -50,7 +46,7 @@ struct PipelineCommandTests {
             // A third run sends nothing at all.
             let third = try await PeruseProcess(arguments, in: folder.path).wait()
             #expect(third.status == 0)
-            #expect(Self.chats(emulator).count == sent.count)
+            #expect(emulator.chats.count == sent.count)
         }
     }
 
@@ -100,7 +96,7 @@ struct PipelineCommandTests {
             let html = try String(contentsOfFile: folder.path + "/gallery.html", encoding: .utf8)
             #expect(html.contains("<meta name=\"viewport\""))
             #expect(html.components(separatedBy: "<img src=\"data:image/").count - 1 == 8)
-            for request in Self.chats(emulator) {
+            for request in emulator.chats {
                 let answer = try #require(request.outcome?.answer)
                 #expect(html.contains(answer.components(separatedBy: "\n")[0]))
             }
@@ -125,7 +121,7 @@ struct PipelineCommandTests {
             let lines = try String(contentsOfFile: folder.path + "/captions.csv", encoding: .utf8).components(separatedBy: "\r\n")
             #expect(lines[0] == "path,ok,text,error,model,prompt_tokens,completion_tokens,cost")
             #expect(lines.filter { $0.contains(",true,") }.count == 3)
-            #expect(Self.chats(emulator).allSatisfy { $0.promptText.contains("Name the colour.") })
+            #expect(emulator.chats.allSatisfy { $0.promptText.contains("Name the colour.") })
         }
     }
 
@@ -155,7 +151,7 @@ struct PipelineCommandTests {
                 """.write(toFile: folder.path + "/facts.yaml", atomically: true, encoding: .utf8)
             let result = try await peruse(["run", "facts.yaml", "--base-url", emulator.baseURL], in: folder.path)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(Self.chats(emulator).allSatisfy { $0.jsonSchema != nil })
+            #expect(emulator.chats.allSatisfy { $0.jsonSchema != nil })
             let rows = try String(contentsOfFile: folder.path + "/facts.jsonl", encoding: .utf8).split(separator: "\n").map {
                 try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }

@@ -28,9 +28,6 @@ struct EmulatorRunTests {
     }
 
     /// Chat requests the emulator admitted.
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
 
     @Test("caption: one row per file, bad files failed with a reason (exit 1); a second run sends nothing")
     func caption() async throws {
@@ -48,7 +45,7 @@ struct EmulatorRunTests {
             #expect(first.items == 9)
             #expect(first.failed == 3)
             #expect(first.exitCode == 1)
-            let sent = Self.chats(emulator)
+            let sent = emulator.chats
             // cat.png is a copy of img001.jpg (samples/images/cat-chelsea.png): the same request,
             // sent once and its answer shared (6 good rows, 5 requests).
             #expect(sent.count == 5)
@@ -72,7 +69,7 @@ struct EmulatorRunTests {
                 }
             }
             let second = try await Self.run("caption-images.yaml", inputs: ["folder": images, "out": out], emulator: emulator, store: store)
-            #expect(Self.chats(emulator).count == 5, "the second run sent requests")
+            #expect(emulator.chats.count == 5, "the second run sent requests")
             #expect(second.sent == 0)
             #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 9)
         }
@@ -98,7 +95,7 @@ struct EmulatorRunTests {
             let store = try RunStore(path: folder.file("store.sqlite"))
             let report = try await Self.run("ask-images.yaml", inputs: ["folder": images, "question": "Which images show a face?"], emulator: emulator, store: store)
             #expect(report.failed == 0)
-            let sent = Self.chats(emulator)
+            let sent = emulator.chats
             let batches = sent.filter { !$0.images.isEmpty }
             #expect(batches.count == 8)
             #expect(batches.allSatisfy { $0.images.count <= 5 })
@@ -139,7 +136,7 @@ struct EmulatorRunTests {
             let store = try RunStore(path: folder.file("store.sqlite"))
             let report = try await Self.run("summarize-document.yaml", inputs: ["file": document], emulator: emulator, store: store)
             #expect(report.failed == 0, "\(report.failures)")
-            let sent = Self.chats(emulator)
+            let sent = emulator.chats
             #expect(sent.allSatisfy { $0.outcome?.status == 200 })
             #expect(sent.allSatisfy { $0.promptTokens + ($0.maxTokens ?? 0) <= context })
             let maps = sent.filter { $0.promptText.contains("This is part ") }
