@@ -149,6 +149,8 @@ struct EndpointTests {
 
     @Test("an endpoint nobody listens on: 'is unreachable' once, exit 3")
     func unreachablePort() async throws {
+        // Started only to learn a free port and stopped at once (not withEmulator): the test
+        // needs an address nobody listens on.
         let emulator = try await OpenRouterEmulator.start()
         let base = emulator.baseURL
         try await emulator.shutdown()
