@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 // Peruse: ask a multimodal model about your own files.
-// Module layout: README "Design" and docs/architecture.md: one C target owns libpng/libjpeg,
-// four library modules, a test-support emulator, and the thin `peruse` command.
+// Module layout: README "Design". One C target owns libpng/libjpeg; library modules; a
+// test-support emulator and test library; the thin `peruse` command.
 import PackageDescription
 
 let package = Package(
@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // What the test targets share: package paths, the CI flag, Python, temporary folders,
+        // and `withEmulator`, which scopes an emulator's lifetime to one test.
+        .target(name: "PeruseTesting", dependencies: ["OpenRouterEmulator"]),
         .executableTarget(
             name: "peruse",
             dependencies: [
@@ -85,14 +88,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "ImageIngestTests", dependencies: ["ImageIngest", "CImageCodecs"]),
-        .testTarget(name: "TextChunkingTests", dependencies: ["TextChunking"]),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents"]),
-        .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator"]),
+        .testTarget(name: "ImageIngestTests", dependencies: ["ImageIngest", "CImageCodecs", "PeruseTesting"]),
+        .testTarget(name: "TextChunkingTests", dependencies: ["TextChunking", "PeruseTesting"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "PeruseTesting"]),
+        .testTarget(name: "OpenRouterTests", dependencies: ["OpenRouter", "OpenRouterEmulator", "PeruseTesting"]),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "OpenRouterEmulator", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator", "ImageIngest"]),
+            dependencies: [
+                "Pipeline", "OpenRouterEmulator", "PeruseTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(name: "PeruseCLITests", dependencies: ["OpenRouterEmulator", "ImageIngest", "PeruseTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,17 +1,15 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import Documents
 
 /// The PDF corpus in ../shared/corpus/pdf and what poppler 22.12 says of each file there.
 enum PDFCorpus {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/pdf")
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static let folder = TestPaths.corpus.appendingPathComponent("pdf")
 
     /// poppler-utils on PATH, or CI (where a missing tool must fail, not skip).
-    static var popplerOrCI: Bool { (try? PopplerTools.locate()) != nil || isCI }
+    static var popplerOrCI: Bool { TestEnvironment.requires((try? PopplerTools.locate()) != nil) }
 
     static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 

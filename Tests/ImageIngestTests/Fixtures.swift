@@ -1,24 +1,17 @@
 import Foundation
+import PeruseTesting
 import Testing
 @testable import ImageIngest
 
-/// Where the shared corpus and the generated fixtures are (derived from this file's path).
+/// The shared corpus, the generated fixtures, and how the tests read them.
 enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let corpus = packageRoot.appendingPathComponent("../shared/corpus").standardizedFileURL
-    static let generated: URL = {
-        if let dir = ProcessInfo.processInfo.environment["PERUSE_FIXTURES"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        return packageRoot.appendingPathComponent(".fixtures")
-    }()
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static let corpus = TestPaths.corpus
+    static let generated = TestPaths.generatedFixtures
 
     /// True when the generated fixture exists, or when running in CI (where a missing fixture
     /// must fail the test rather than skip it).
     static func available(_ relative: String) -> Bool {
-        isCI || FileManager.default.fileExists(atPath: generated.appendingPathComponent(relative).path)
+        TestEnvironment.requires(FileManager.default.fileExists(atPath: generated.appendingPathComponent(relative).path))
     }
 
     static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }

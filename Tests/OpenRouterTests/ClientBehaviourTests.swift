@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -182,16 +183,22 @@ import Testing
     @Test func cancellingAStreamClosesTheConnection() async throws {
         let transport = ScriptedTransport([.hang(prefix: "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n")])
         let client = makeClient(transport)
+        let (received, signal) = AsyncStream<Void>.makeStream()
         let consumer = Task {
+            defer { signal.finish() }
             var count = 0
-            for try await _ in client.stream(hello) { count += 1 }
+            for try await _ in client.stream(hello) {
+                count += 1
+                signal.yield()
+            }
             return count
         }
-        while transport.cancellations == 0 && transport.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-        try await Task.sleep(for: .milliseconds(50))
+        // The prefix's event arrived: the body is being read, and its next read hangs.
+        var events = received.makeAsyncIterator()
+        try #require(await events.next() != nil, "the stream ended before its first event")
         consumer.cancel()
         _ = try? await consumer.value
-        for _ in 0..<200 where transport.cancellations == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll(every: .milliseconds(5), for: .seconds(60)) { transport.cancellations > 0 }
         #expect(transport.cancellations == 1)
         #expect(await client.governor.activeCount == 0)
     }
@@ -212,8 +219,8 @@ import Testing
             {"data":[{"id":"a/vision","name":"A","context_length":32768,"architecture":{"input_modalities":["text","image"]},"top_provider":{"max_completion_tokens":4096},"pricing":{"prompt":"0.000001","completion":"0.000002","image":"0","request":"0"}},
                      {"id":"b/old","architecture":{"modality":"text->text"}},{"id":"c/bare"}]}
             """#
-        let dir = try TestPaths.temporaryDirectory("models")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder()
+        let dir = folder.url
         let transport = ScriptedTransport([.respond(status: 200, body: models)])
         let configuration = OpenRouterConfiguration(baseURL: Self.base, apiKey: "sk-or-v1-cachedkey", modelCacheDirectory: dir)
         let client = OpenRouterClient(configuration: configuration, transport: transport, clock: VirtualClock())

@@ -1,5 +1,6 @@
 import Foundation
 import OpenRouterEmulator
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -33,7 +34,7 @@ import Testing
         let environment = [
             "OPENROUTER_API_KEY": EmulatorConfiguration.defaultAPIKey, "OPENROUTER_BASE_URL": emulator.baseURL,
         ]
-        let b64 = try TestPaths.corpus("jpeg/go-image-testdata/video-001.jpeg").base64EncodedString()
+        let b64 = try Data(contentsOf: TestPaths.corpus.appendingPathComponent("jpeg/go-image-testdata/video-001.jpeg")).base64EncodedString()
         var printed: [String] = []
         func print(_ items: Any...) { printed.append(items.map { "\($0)" }.joined(separator: " ")) }
         let outcome = await Result {

@@ -1,4 +1,5 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import OpenRouterEmulator
@@ -8,48 +9,31 @@ import Testing
 /// the project's decoder.
 @Suite("Emulator conformance")
 struct EmulatorConformanceTests {
-    /// Runs `parse_response.py FILE`; nil when Python or the SDK is missing outside CI.
-    private static func parseWithSDK(_ text: String, suffix: String) throws -> (status: Int32, output: String)? {
-        let script = SharedCorpus.root.appendingPathComponent("openrouter/parse_response.py").path
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import openrouter, httpx, pydantic"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("python3 with the openrouter SDK is required in CI (scripts/setup.sh --test)")
-            }
-            return nil
-        }
-        let file = FileManager.default.temporaryDirectory
-            .appendingPathComponent("emulator-\(UUID().uuidString).\(suffix)")
-        try Data(text.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+    /// python3 with what `parse_response.py` imports.
+    static let sdkAvailable = Python.hasModules("openrouter", "httpx", "pydantic")
+
+    /// Runs `parse_response.py FILE` on `text`.
+    private static func parseWithSDK(_ text: String, suffix: String) throws -> (status: Int32, output: String) {
+        let script = TestPaths.shared.appendingPathComponent("openrouter/parse_response.py").path
+        let folder = try TemporaryFolder()
+        let file = folder.file("emulator.\(suffix)")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let result = try Python.run([script, file])
+        return (result.status, result.stdout)
     }
 
-    @Test(arguments: [EmulatedModel.maverickFree.id, EmulatedModel.maiDSR1Free.id])
+    @Test(
+        .enabled(if: TestEnvironment.requires(sdkAvailable), "needs python3 with the openrouter SDK (required when CI=true)"),
+        arguments: [EmulatedModel.maverickFree.id, EmulatedModel.maiDSR1Free.id])
     func answersParseWithTheOfficialSDK(model: String) async throws {
         try await withEmulator { emulator in
             let plain = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: model))
             let streamed = try await EmulatorHTTP.send(
                 emulator, body: EmulatorHTTP.chatBody(model: model, stream: true))
-            guard let json = try Self.parseWithSDK(plain.body, suffix: "json") else { return }
+            let json = try Self.parseWithSDK(plain.body, suffix: "json")
             #expect(json.status == 0, "\(json.output)")
             #expect(json.output.contains("finish_reason=stop"))
-            let sse = try #require(try Self.parseWithSDK(streamed.body, suffix: "sse"))
+            let sse = try Self.parseWithSDK(streamed.body, suffix: "sse")
             #expect(sse.status == 0, "\(sse.output)")
             #expect(sse.output.contains("usage (final chunk, empty choices)"))
             if model == EmulatedModel.maiDSR1Free.id {
@@ -58,11 +42,13 @@ struct EmulatorConformanceTests {
         }
     }
 
-    @Test(arguments: [Fault.ErrorCode.integer(429), .string("server_error")])
+    @Test(
+        .enabled(if: TestEnvironment.requires(sdkAvailable), "needs python3 with the openrouter SDK (required when CI=true)"),
+        arguments: [Fault.ErrorCode.integer(429), .string("server_error")])
     func midStreamErrorsParseAsTheSDKReportsThem(code: Fault.ErrorCode) async throws {
-        try await withEmulator({ $0.faults = .scripted([.midStreamError(afterTokens: 1, code: code)]) }) { emulator in
+        try await withEmulator(configure: { $0.faults = .scripted([.midStreamError(afterTokens: 1, code: code)]) }) { emulator in
             let streamed = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(stream: true))
-            guard let sse = try Self.parseWithSDK(streamed.body, suffix: "sse") else { return }
+            let sse = try Self.parseWithSDK(streamed.body, suffix: "sse")
             // Exit 1 and an in-stream error: what the script reports for the real fixtures.
             #expect(sse.status == 1, "\(sse.output)")
             #expect(sse.output.lowercased().contains("error"))
@@ -78,7 +64,7 @@ struct EmulatorConformanceTests {
             // Stored 1800×1200 with EXIF orientation 6: the model sees it upright.
             #expect(emulator.received.first?.images.first.map { [$0.width, $0.height] } == [1200, 1800])
         }
-        try await withEmulator({ $0.imageDecoding = .headerOnly }) { emulator in
+        try await withEmulator(configure: { $0.imageDecoding = .headerOnly }) { emulator in
             _ = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(images: [("image/jpeg", rotated)]))
             #expect(emulator.received.first?.images.first.map { [$0.width, $0.height] } == [1800, 1200])
         }
@@ -93,7 +79,7 @@ struct EmulatorConformanceTests {
             #expect(response.status == 400)
             #expect(response.errorMessage?.contains("could not decode the image/jpeg data") == true)
         }
-        try await withEmulator({ $0.imageDecoding = .headerOnly }) { emulator in
+        try await withEmulator(configure: { $0.imageDecoding = .headerOnly }) { emulator in
             let response = try await EmulatorHTTP.send(
                 emulator, body: EmulatorHTTP.chatBody(images: [("image/jpeg", truncated)]))
             #expect(response.status == 200)

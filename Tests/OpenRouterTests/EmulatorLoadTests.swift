@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import OpenRouterEmulator
@@ -38,7 +39,7 @@ struct EmulatorLoadTests {
 
     @Test(arguments: [false, true])
     func threeHundredRequestsAtConcurrencyEightWithThirtyPercentFaults(stream: Bool) async throws {
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.faults = .random(probability: 0.3, among: Fault.fullMix, seed: 7)
             $0.responder = { request in "echo \(request.promptText)" }
         }) { emulator in

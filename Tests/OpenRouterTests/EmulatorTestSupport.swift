@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import OpenRouterEmulator
+import PeruseTesting
 
 /// A raw HTTP exchange with an emulator: status, headers and the body as text.
 struct RawResponse {
@@ -83,11 +84,9 @@ enum EmulatorHTTP {
     }
 }
 
-/// Files of the shared corpus, found from this file's path (never an absolute path).
+/// Files of `../shared`.
 enum SharedCorpus {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
+    static let root = TestPaths.shared
 
     static func bytes(_ relativePath: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
@@ -105,22 +104,4 @@ enum SharedCorpus {
             ?? Data())
     /// `sha256sum` of ``tinyPNG``.
     static let tinyPNGSHA256 = "949e22933c7b68cf5e247bb85d75e71af8d008d9446101fe6a3768e66744bfb1"
-}
-
-/// Starts an emulator for one test and always shuts it down.
-func withEmulator<T>(
-    _ configure: (inout EmulatorConfiguration) -> Void = { _ in },
-    _ body: (RunningEmulator) async throws -> T
-) async throws -> T {
-    var configuration = EmulatorConfiguration()
-    configure(&configuration)
-    let emulator = try await OpenRouterEmulator.start(configuration)
-    do {
-        let result = try await body(emulator)
-        try await emulator.shutdown()
-        return result
-    } catch {
-        try? await emulator.shutdown()
-        throw error
-    }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import PeruseTesting
 import Testing
 
 @testable import OpenRouterEmulator
@@ -9,7 +10,7 @@ import Testing
 @Suite("OpenRouter emulator over HTTP")
 struct EmulatorTests {
     @Test func modelsEndpointListsTheSeedModelsWithOverrides() async throws {
-        try await withEmulator({ $0.contextOverrides[EmulatedModel.maverickFree.id] = 32_768 }) { emulator in
+        try await withEmulator(configure: { $0.contextOverrides[EmulatedModel.maverickFree.id] = 32_768 }) { emulator in
             let response = try await EmulatorHTTP.send(emulator, method: .GET, path: "/models", key: nil)
             #expect(response.status == 200)
             let data = try #require(response.json["data"] as? [[String: Any]])
@@ -31,7 +32,7 @@ struct EmulatorTests {
     }
 
     @Test func keysAreCheckedAndNeverLogged() async throws {
-        try await withEmulator({ $0.noCreditKeys = ["sk-or-v1-broke"] }) { emulator in
+        try await withEmulator(configure: { $0.noCreditKeys = ["sk-or-v1-broke"] }) { emulator in
             let body = EmulatorHTTP.chatBody()
             let missing = try await EmulatorHTTP.send(emulator, body: body, key: nil)
             #expect(missing.status == 401)
@@ -124,7 +125,7 @@ struct EmulatorTests {
     }
 
     @Test func oversizedBodiesGet413AndTheConnectionStaysUsable() async throws {
-        try await withEmulator({ $0.maxRequestBytes = 10_000 }) { emulator in
+        try await withEmulator(configure: { $0.maxRequestBytes = 10_000 }) { emulator in
             let big = EmulatorHTTP.chatBody(text: String(repeating: "x", count: 20_000))
             let response = try await EmulatorHTTP.send(emulator, body: big)
             #expect(response.status == 413)
@@ -145,7 +146,7 @@ struct EmulatorTests {
     }
 
     @Test func streamsLikeTheService() async throws {
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.latency = .milliseconds(120)
             $0.keepAliveInterval = .milliseconds(50)
         }) {
@@ -174,7 +175,7 @@ struct EmulatorTests {
     }
 
     @Test func contextLengthIsComputedFromWhatWasReceived() async throws {
-        try await withEmulator({ $0.contextOverrides[EmulatedModel.maverickFree.id] = 32_768 }) { emulator in
+        try await withEmulator(configure: { $0.contextOverrides[EmulatedModel.maverickFree.id] = 32_768 }) { emulator in
             let long = String(repeating: "abcd", count: 30_000)  // 30,000 text tokens
             let response = try await EmulatorHTTP.send(
                 emulator,
@@ -196,7 +197,7 @@ struct EmulatorTests {
     }
 
     @Test func perMinuteLimitAnswersTheFreeTier429() async throws {
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.rateLimit = .init(requests: 3, window: .seconds(60))
             $0.apiKeys.insert("sk-or-v1-second")
         }) { emulator in
@@ -223,7 +224,7 @@ struct EmulatorTests {
     }
 
     @Test func dailyCapAnswersTheFreeModelsPerDayMessage() async throws {
-        try await withEmulator({ $0.dailyCap = 2 }) { emulator in
+        try await withEmulator(configure: { $0.dailyCap = 2 }) { emulator in
             #expect(try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody()).status == 200)
             #expect(try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody()).status == 200)
             let capped = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody())
@@ -244,7 +245,7 @@ struct EmulatorTests {
             .serverError(status: 529, retryAfter: nil),
             .moderation(reasons: ["violence"]), .timeout, .payloadTooLarge, nil,
         ])
-        try await withEmulator({ $0.faults = plan }) { emulator in
+        try await withEmulator(configure: { $0.faults = plan }) { emulator in
             let body = EmulatorHTTP.chatBody(text: "please")
             let first = try await EmulatorHTTP.send(emulator, body: body)
             #expect(first.status == 429)
@@ -269,7 +270,7 @@ struct EmulatorTests {
 
     @Test(arguments: [Fault.ErrorCode.integer(502), .string("server_error")])
     func midStreamErrorsKeepStatus200AndThePartialText(code: Fault.ErrorCode) async throws {
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.faults = .scripted([
                 .midStreamError(afterTokens: 2, code: code), .midStreamError(afterTokens: 1, code: code),
             ])
@@ -296,7 +297,7 @@ struct EmulatorTests {
     }
 
     @Test func droppedConnectionsCutTheAnswer() async throws {
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.faults = .scripted([
                 .dropConnection(afterTokens: 0), .dropConnection(afterTokens: 2), .dropConnection(afterTokens: 3), nil,
             ])
@@ -324,7 +325,7 @@ struct EmulatorTests {
     }
 
     @Test func fallbackListMovesProviderFailuresToTheNextModel() async throws {
-        try await withEmulator({ $0.faults = .scripted([.serverError(status: 502, retryAfter: nil)]) }) { emulator in
+        try await withEmulator(configure: { $0.faults = .scripted([.serverError(status: 502, retryAfter: nil)]) }) { emulator in
             let body = EmulatorHTTP.chatBody(
                 model: EmulatedModel.nemotronUltraFree.id, extra: ["models": [EmulatedModel.maiDSR1Free.id]])
             let response = try await EmulatorHTTP.send(emulator, body: body)
@@ -338,7 +339,7 @@ struct EmulatorTests {
 
     @Test func clientsThatHangUpMidStreamAreSeen() async throws {
         let seen = EmulatorObserverTally()
-        try await withEmulator({
+        try await withEmulator(configure: {
             $0.tokenDelay = .milliseconds(20)
             $0.responder = { _ in String(repeating: "word ", count: 400) }
             $0.observer = { _ in seen.increment() }
@@ -353,9 +354,7 @@ struct EmulatorTests {
             _ = try await iterator.next()  // the first bytes arrived: the stream is running
             try await client.shutdown()  // hang up, as a cancelled client does
             // The server notices at its next write, within a few token delays.
-            for _ in 0..<200 where emulator.counters.clientDisconnects == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await poll { emulator.counters.clientDisconnects > 0 }
             #expect(emulator.counters.clientDisconnects == 1)
             #expect(emulator.received.first?.outcome?.clientDisconnected == true)
             #expect(emulator.received.first?.outcome?.answeredInFull == false)
@@ -364,7 +363,7 @@ struct EmulatorTests {
     }
 
     @Test func retiredModelsAnswer404AndFallBack() async throws {
-        try await withEmulator({ $0.retiredModels = [EmulatedModel.nemotronUltraFree.id] }) { emulator in
+        try await withEmulator(configure: { $0.retiredModels = [EmulatedModel.nemotronUltraFree.id] }) { emulator in
             let gone = try await EmulatorHTTP.send(
                 emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.nemotronUltraFree.id))
             #expect(gone.status == 404)
@@ -411,7 +410,7 @@ struct EmulatorTests {
     }
 
     @Test func thinkTagsCanBeLeftInTheContent() async throws {
-        try await withEmulator({ $0.reasoningInContent = true }) { emulator in
+        try await withEmulator(configure: { $0.reasoningInContent = true }) { emulator in
             let r1 = try await EmulatorHTTP.send(
                 emulator, body: EmulatorHTTP.chatBody(model: EmulatedModel.maiDSR1Free.id))
             #expect(r1.content?.hasPrefix("<think>") == true)
@@ -420,7 +419,7 @@ struct EmulatorTests {
     }
 
     @Test func responderAnswersFromTheRequest() async throws {
-        try await withEmulator({ configuration in
+        try await withEmulator(configure: { configuration in
             configuration.responder = { request in
                 request.promptText.components(separatedBy: " ").filter { $0.hasPrefix("chunk-") }.joined(separator: ",")
             }
@@ -432,7 +431,7 @@ struct EmulatorTests {
     }
 
     @Test func maxTokensCutsTheAnswerWithFinishReasonLength() async throws {
-        try await withEmulator({ $0.responder = { _ in String(repeating: "word ", count: 100) } }) { emulator in
+        try await withEmulator(configure: { $0.responder = { _ in String(repeating: "word ", count: 100) } }) { emulator in
             let response = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(maxTokens: 10))
             let choice = try #require((response.json["choices"] as? [[String: Any]])?.first)
             #expect(choice["finish_reason"] as? String == "length")
@@ -467,7 +466,7 @@ struct EmulatorTests {
         let priced = EmulatedModel(
             id: "test/priced", name: "Priced", contextLength: 8_192,
             pricing: .init(prompt: 0.000001, completion: 0.000002, request: 0.001))
-        try await withEmulator({ $0.models.append(priced) }) { emulator in
+        try await withEmulator(configure: { $0.models.append(priced) }) { emulator in
             let response = try await EmulatorHTTP.send(emulator, body: EmulatorHTTP.chatBody(model: priced.id))
             let usage = try #require(response.json["usage"] as? [String: Any])
             let prompt = try #require(usage["prompt_tokens"] as? Int)

@@ -1,3 +1,4 @@
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -42,7 +43,7 @@ import Testing
         let first = try await governor.acquire()
         let second = try await governor.acquire()
         let third = Task { try await governor.acquire() }
-        try await Task.sleep(for: .milliseconds(30))
+        await governor.untilWaiting(1)
         #expect(clock.now() == .zero)  // waiting for a head, not sleeping on the clock
         clock.advance(by: .seconds(10))
         await governor.admitted(first)
@@ -56,15 +57,20 @@ import Testing
     @Test func concurrencyLimitHolds() async throws {
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 3, clock: VirtualClock())
         let peak = PeakCounter()
+        let gate = Gate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<30 {
                 group.addTask {
                     let permit = try await governor.acquire()
                     await peak.enter(await governor.activeCount)
-                    try await Task.sleep(for: .milliseconds(2))
+                    await gate.wait()
                     await governor.release(permit)
                 }
             }
+            // Three hold a permit and the other 27 wait: the limit is full, not just unreached.
+            await governor.untilWaiting(27)
+            #expect(await governor.activeCount == 3)
+            await gate.open()
             try await group.waitForAll()
         }
         #expect(await peak.peak == 3)
@@ -94,7 +100,7 @@ import Testing
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 1, clock: VirtualClock())
         _ = try await governor.acquire()
         let waiter = Task { try await governor.acquire() }
-        try await Task.sleep(for: .milliseconds(20))
+        await governor.untilWaiting(1)
         let cap = OpenRouterError(.dailyCapReached, "cap")
         await governor.stop(with: cap)
         await #expect(throws: OpenRouterError.self) { try await waiter.value }
@@ -105,7 +111,7 @@ import Testing
         let governor = RateGovernor(requestsPerMinute: nil, maxConcurrency: 1, clock: VirtualClock())
         let first = try await governor.acquire()
         let waiter = Task { try await governor.acquire() }
-        try await Task.sleep(for: .milliseconds(20))
+        await governor.untilWaiting(1)
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         await governor.release(first)

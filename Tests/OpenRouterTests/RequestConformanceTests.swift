@@ -1,4 +1,5 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
@@ -84,12 +85,8 @@ import Testing
 
     @Test(.enabled(if: Python.shouldRun, "needs python3 with openrouter + jsonschema (required when CI=true)"))
     func everyBodyPassesTheValidator() async throws {
-        guard Python.sdkAvailable else {
-            Issue.record("python3 with openrouter and jsonschema is missing: run scripts/setup.sh --test")
-            return
-        }
-        let dir = try TestPaths.temporaryDirectory("bodies")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TemporaryFolder()
+        let dir = folder.url
         let bodies = try await Self.sentBodies()
         #expect(bodies.count == 9)
         for (name, body) in bodies {
@@ -107,15 +104,11 @@ import Testing
     /// The validator is not a rubber stamp: it rejects the broken fixtures.
     @Test(.enabled(if: Python.shouldRun, "needs python3 with openrouter + jsonschema (required when CI=true)"))
     func validatorRejectsBrokenFixtures() throws {
-        guard Python.sdkAvailable else {
-            Issue.record("python3 with openrouter and jsonschema is missing: run scripts/setup.sh --test")
-            return
-        }
         for name in ["req_bad_data_url.json", "req_bad_image_no_url.json", "req_bad_role.json"] {
             let result = try Python.run([
                 TestPaths.openrouter.appendingPathComponent("validate_request.py").path, "--openapi",
                 TestPaths.openrouter.appendingPathComponent("openapi.json").path,
-                TestPaths.fixtures.appendingPathComponent(name).path,
+                TestPaths.openrouterFixtures.appendingPathComponent(name).path,
             ])
             #expect(result.status == 1, "\(name) should be invalid")
         }

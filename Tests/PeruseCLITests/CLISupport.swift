@@ -1,21 +1,18 @@
 import Foundation
+import PeruseTesting
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The package root, from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// The `peruse` executable built beside the test bundle.
 let peruseExecutable: String = {
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for folder in [beside, beside.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
+    for folder in [beside, beside.deletingLastPathComponent(), TestPaths.packageRoot.appendingPathComponent(".build/debug")] {
         let candidate = folder.appendingPathComponent("peruse").path
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
-    return packageRoot.appendingPathComponent(".build/debug/peruse").path
+    return TestPaths.packageRoot.appendingPathComponent(".build/debug/peruse").path
 }()
 
 /// What a finished `peruse` process did.
@@ -79,18 +76,6 @@ func peruse(
     wrapper: [String] = []
 ) async throws -> ProcessResult {
     try await PeruseProcess(arguments, environment: environment, keyed: keyed, in: folder, wrapper: wrapper).wait()
-}
-
-/// A temporary folder removed at deinit.
-final class TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "peruse-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Small valid PNGs of distinct solid colours (stored deflate blocks: no image library), so

@@ -1,4 +1,5 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 /// The parts of the README's command-line contract that scripts depend on: exit codes for bad
@@ -29,7 +30,7 @@ struct CommandLineContractTests {
     @Test("inspect --json: one object per file with the documented keys; a bad file fails the run (exit 1)")
     func inspectJSON() async throws {
         let folder = try TemporaryFolder()
-        let samples = packageRoot.appendingPathComponent("samples/images").path
+        let samples = TestPaths.packageRoot.appendingPathComponent("samples/images").path
         let broken = folder.path + "/broken.jpg"
         try Data("this is not a JPEG".utf8).write(to: URL(fileURLWithPath: broken))
         let result = try await peruse(["inspect", "--json", "--max-side", "512", samples, broken], keyed: false, in: folder.path)

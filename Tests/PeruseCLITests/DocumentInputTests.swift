@@ -1,5 +1,6 @@
 import Foundation
 import OpenRouterEmulator
+import PeruseTesting
 import Testing
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ struct DocumentInputTests {
     /// The watchdog: a regression (a read of `/dev/zero`, a blocked FIFO) must fail the test,
     /// not hang it. `timeout` kills after a minute and exits 137; no check measures speed.
     static let timeout = "/usr/bin/timeout"
-    static let hasTimeout = FileManager.default.isExecutableFile(atPath: timeout)
+    static let hasTimeout = TestEnvironment.requires(FileManager.default.isExecutableFile(atPath: timeout))
 
     func bounded(_ arguments: [String], keyed: Bool = false, in folder: String) async throws -> ProcessResult {
         let result = try await peruse(arguments, keyed: keyed, in: folder, wrapper: [Self.timeout, "-s", "KILL", "60"])
@@ -28,7 +29,7 @@ struct DocumentInputTests {
 
     // MARK: Not regular files, too large
 
-    @Test("summarize and tokens refuse /dev/zero and a FIFO, naming the path and what it is", .enabled(if: hasTimeout))
+    @Test("summarize and tokens refuse /dev/zero and a FIFO, naming the path and what it is", .enabled(if: hasTimeout, "needs /usr/bin/timeout (required when CI=true)"))
     func devicesAndFIFOs() async throws {
         let folder = try TemporaryFolder()
         let pipe = try Self.fifo(folder.path + "/pipe.txt")
@@ -55,7 +56,7 @@ struct DocumentInputTests {
         #expect(result.stderr.contains("huge.txt: larger than the limit of 1073741824 bytes (1 GiB)"), "\(result.stderr)")
     }
 
-    @Test("run refuses a FIFO, a device and a directory as the pipeline, at file:1:1, exit 2", .enabled(if: hasTimeout))
+    @Test("run refuses a FIFO, a device and a directory as the pipeline, at file:1:1, exit 2", .enabled(if: hasTimeout, "needs /usr/bin/timeout (required when CI=true)"))
     func pipelineNotAFile() async throws {
         let folder = try TemporaryFolder()
         let pipe = try Self.fifo(folder.path + "/pipe.yaml")
@@ -69,7 +70,7 @@ struct DocumentInputTests {
 
     // MARK: YAML bombs
 
-    @Test("alias expansion (billion laughs) and deep nesting: exit 2 with the line", .enabled(if: hasTimeout))
+    @Test("alias expansion (billion laughs) and deep nesting: exit 2 with the line", .enabled(if: hasTimeout, "needs /usr/bin/timeout (required when CI=true)"))
     func yamlBombs() async throws {
         let folder = try TemporaryFolder()
         // The anchors live in a `json_schema`, which the parser turns into JSON: before the
@@ -204,15 +205,15 @@ struct DocumentInputTests {
         ["caption", "empty"], ["ask", "empty", "What is shown?"], ["summarize", "empty.txt"],
     ])
     func emptyLiveRun(_ arguments: [String]) async throws {
-        let emulator = try await OpenRouterEmulator.start()
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        try Self.emptyInputs(in: folder.path)
-        let result = try await peruse(arguments + ["--base-url", emulator.baseURL], in: folder.path)
-        #expect(result.status == 1, "\(arguments): \(result.stderr)")
-        #expect(result.stderr.contains("error: \(Self.message(for: arguments))"), "\(arguments): \(result.stderr)")
-        #expect(!result.stderr.contains("nothing to combine"), "\(result.stderr)")
-        #expect(emulator.received.filter { $0.path.hasSuffix("/chat/completions") }.isEmpty, "\(arguments): a request was sent")
+        try await withEmulator { emulator in
+            let folder = try TemporaryFolder()
+            try Self.emptyInputs(in: folder.path)
+            let result = try await peruse(arguments + ["--base-url", emulator.baseURL], in: folder.path)
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("error: \(Self.message(for: arguments))"), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("nothing to combine"), "\(result.stderr)")
+            #expect(emulator.received.filter { $0.path.hasSuffix("/chat/completions") }.isEmpty, "\(arguments): a request was sent")
+        }
     }
 
     static func emptyInputs(in folder: String) throws {

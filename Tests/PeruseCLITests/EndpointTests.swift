@@ -1,5 +1,6 @@
 import Foundation
 import OpenRouterEmulator
+import PeruseTesting
 import Testing
 
 /// The key, the endpoint and what the client reports about them, as a user meets them: a real
@@ -7,10 +8,6 @@ import Testing
 @Suite("Endpoint, key and client errors", .serialized)
 struct EndpointTests {
     static let secret = "sk-or-v1-x9secret"
-
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
 
     static func occurrences(of phrase: String, in text: String) -> Int {
         text.components(separatedBy: phrase).count - 1
@@ -43,40 +40,40 @@ struct EndpointTests {
     func keyWithTrailingNewline() async throws {
         var configuration = EmulatorConfiguration()
         configuration.apiKeys = [Self.secret]
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(3, in: folder.path)
-        let result = try await peruse(
-            ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-            environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(Self.chats(emulator).count == 3)
-        #expect(try Self.rows(folder.path + "/captions.jsonl").allSatisfy { $0["ok"] as? Bool == true })
-        #expect(FileManager.default.fileExists(atPath: folder.path + "/.peruse/store.sqlite"))
-        #expect(Self.files(containing: "x9secret", under: folder.path).isEmpty)
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(3, in: folder.path)
+            let result = try await peruse(
+                ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
+                environment: ["OPENROUTER_API_KEY": Self.secret + "\r\n"], in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(emulator.chats.count == 3)
+            #expect(try Self.rows(folder.path + "/captions.jsonl").allSatisfy { $0["ok"] as? Bool == true })
+            #expect(FileManager.default.fileExists(atPath: folder.path + "/.peruse/store.sqlite"))
+            #expect(Self.files(containing: "x9secret", under: folder.path).isEmpty)
+        }
     }
 
     @Test("a key with a control character inside is refused (exit 2) without being printed; nothing is sent")
     func keyWithControlCharacter() async throws {
         var configuration = EmulatorConfiguration()
         configuration.apiKeys = [Self.secret]
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(2, in: folder.path)
-        for key in ["sk-or-v1-x9\u{7}secret", "sk-or-v1-x9secret\rmore\r\n", "sk-or-v1-x9\u{1B}[31msecret"] {
-            let result = try await peruse(
-                ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
-            #expect(result.status == 2, "\(result.stderr)")
-            #expect(result.stderr.contains("OPENROUTER_API_KEY contains a control character"), "\(result.stderr)")
-            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-            #expect(
-                !result.stderr.contains("x9") && !result.stderr.contains("secret") && !result.stdout.contains("secret"))
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(2, in: folder.path)
+            for key in ["sk-or-v1-x9\u{7}secret", "sk-or-v1-x9secret\rmore\r\n", "sk-or-v1-x9\u{1B}[31msecret"] {
+                let result = try await peruse(
+                    ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
+                    environment: ["OPENROUTER_API_KEY": key], in: folder.path)
+                #expect(result.status == 2, "\(result.stderr)")
+                #expect(result.stderr.contains("OPENROUTER_API_KEY contains a control character"), "\(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+                #expect(
+                    !result.stderr.contains("x9") && !result.stderr.contains("secret") && !result.stdout.contains("secret"))
+            }
+            #expect(emulator.received.isEmpty)
+            #expect(Self.files(containing: "secret", under: folder.path).isEmpty)
         }
-        #expect(emulator.received.isEmpty)
-        #expect(Self.files(containing: "secret", under: folder.path).isEmpty)
     }
 
     // MARK: the base URL
@@ -112,20 +109,20 @@ struct EndpointTests {
     func refusedKeyAndNoCredits() async throws {
         var configuration = EmulatorConfiguration()
         configuration.noCreditKeys = ["sk-or-v1-broke"]
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(3, in: folder.path)
-        for (key, cause) in [("sk-or-v1-wrong", "The API key was refused"), ("sk-or-v1-broke", "no credits left")] {
-            let result = try await peruse(
-                ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
-                environment: ["OPENROUTER_API_KEY": key], in: folder.path)
-            #expect(result.status == 3, "\(result.stderr)")
-            #expect(Self.occurrences(of: cause, in: result.stderr) == 1, "\(result.stderr)")
-            #expect(result.stderr.contains("nothing could run: "), "\(result.stderr)")
-            #expect(
-                !result.stderr.contains("unreachable") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
-            #expect(!result.stderr.contains("will be retried"), "\(result.stderr)")
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(3, in: folder.path)
+            for (key, cause) in [("sk-or-v1-wrong", "The API key was refused"), ("sk-or-v1-broke", "no credits left")] {
+                let result = try await peruse(
+                    ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL],
+                    environment: ["OPENROUTER_API_KEY": key], in: folder.path)
+                #expect(result.status == 3, "\(result.stderr)")
+                #expect(Self.occurrences(of: cause, in: result.stderr) == 1, "\(result.stderr)")
+                #expect(result.stderr.contains("nothing could run: "), "\(result.stderr)")
+                #expect(
+                    !result.stderr.contains("unreachable") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
+                #expect(!result.stderr.contains("will be retried"), "\(result.stderr)")
+            }
         }
     }
 
@@ -133,25 +130,27 @@ struct EndpointTests {
     func serverErrorsExhausted() async throws {
         var configuration = EmulatorConfiguration()
         configuration.faults = .scripted([.serverError(status: 503, retryAfter: nil)], repeating: true)
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(
-            ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(result.status == 1, "\(result.stderr)")
-        #expect(Self.chats(emulator).count == 6)
-        #expect(Self.occurrences(of: "down or overloaded", in: result.stderr) == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("Gave up after 6 attempts"), "\(result.stderr)")
-        #expect(
-            !result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
-        let row = try #require(try Self.rows(folder.path + "/captions.jsonl").first)
-        let error = try #require(row["error"] as? String)
-        #expect(Self.occurrences(of: "down or overloaded", in: error) == 1, "\(error)")
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(1, in: folder.path)
+            let result = try await peruse(
+                ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(emulator.chats.count == 6)
+            #expect(Self.occurrences(of: "down or overloaded", in: result.stderr) == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("Gave up after 6 attempts"), "\(result.stderr)")
+            #expect(
+                !result.stderr.contains("will be retried") && !result.stderr.contains("(OpenRouter:"), "\(result.stderr)")
+            let row = try #require(try Self.rows(folder.path + "/captions.jsonl").first)
+            let error = try #require(row["error"] as? String)
+            #expect(Self.occurrences(of: "down or overloaded", in: error) == 1, "\(error)")
+        }
     }
 
     @Test("an endpoint nobody listens on: 'is unreachable' once, exit 3")
     func unreachablePort() async throws {
+        // Started only to learn a free port and stopped at once (not withEmulator): the test
+        // needs an address nobody listens on.
         let emulator = try await OpenRouterEmulator.start()
         let base = emulator.baseURL
         try await emulator.shutdown()
@@ -170,20 +169,20 @@ struct EndpointTests {
     func perWindowRateLimit() async throws {
         var configuration = EmulatorConfiguration()
         configuration.rateLimit = .init(requests: 1, window: .seconds(1))
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(10, in: folder.path)
-        let result = try await peruse(
-            ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "8"],
-            in: folder.path)
-        #expect(result.status == 0, "\(result.stderr)")
-        let rows = try Self.rows(folder.path + "/captions.jsonl")
-        #expect(rows.count == 10)
-        #expect(rows.allSatisfy { $0["ok"] as? Bool == true }, "\(rows.filter { $0["ok"] as? Bool != true })")
-        let counters = emulator.counters
-        #expect(counters.perMinuteLimited > 0, "the limit was never reached: the test proves nothing")
-        #expect(counters.admitted == 10)
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(10, in: folder.path)
+            let result = try await peruse(
+                ["caption", images, "--out", "captions.jsonl", "--base-url", emulator.baseURL, "--concurrency", "8"],
+                in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            let rows = try Self.rows(folder.path + "/captions.jsonl")
+            #expect(rows.count == 10)
+            #expect(rows.allSatisfy { $0["ok"] as? Bool == true }, "\(rows.filter { $0["ok"] as? Bool != true })")
+            let counters = emulator.counters
+            #expect(counters.perMinuteLimited > 0, "the limit was never reached: the test proves nothing")
+            #expect(counters.admitted == 10)
+        }
     }
 
     // MARK: timeouts and progress
@@ -192,32 +191,32 @@ struct EndpointTests {
     func requestTimeout() async throws {
         var configuration = EmulatorConfiguration()
         configuration.latency = .seconds(120)
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(
-            ["caption", images, "--base-url", emulator.baseURL, "--request-timeout", "1", "--concurrency", "1"],
-            in: folder.path)
-        #expect(result.status == 3, "\(result.stderr)")
-        #expect(Self.occurrences(of: "--request-timeout", in: result.stderr) == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("request timeout (1 s"), "\(result.stderr)")
-        let bad = try await peruse(["caption", images, "--request-timeout", "0"], in: folder.path)
-        #expect(bad.status == 2)
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(1, in: folder.path)
+            let result = try await peruse(
+                ["caption", images, "--base-url", emulator.baseURL, "--request-timeout", "1", "--concurrency", "1"],
+                in: folder.path)
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(Self.occurrences(of: "--request-timeout", in: result.stderr) == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("request timeout (1 s"), "\(result.stderr)")
+            let bad = try await peruse(["caption", images, "--request-timeout", "0"], in: folder.path)
+            #expect(bad.status == 2)
+        }
     }
 
     @Test("while a slow request is in flight, non-terminal progress lines keep coming (a heartbeat)")
     func heartbeat() async throws {
         var configuration = EmulatorConfiguration()
         configuration.latency = .seconds(14)
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(1, in: folder.path)
-        let result = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
-        #expect(result.status == 0, "\(result.stderr)")
-        let waiting = result.stderr.split(separator: "\n").filter { $0.contains("0/1") && $0.contains("1 in flight") }
-        #expect(waiting.count >= 2, "\(result.stderr)")
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(1, in: folder.path)
+            let result = try await peruse(["caption", images, "--base-url", emulator.baseURL], in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            let waiting = result.stderr.split(separator: "\n").filter { $0.contains("0/1") && $0.contains("1 in flight") }
+            #expect(waiting.count >= 2, "\(result.stderr)")
+        }
     }
 
     // MARK: model facts
@@ -239,19 +238,19 @@ struct EndpointTests {
     func unknownModalities() async throws {
         var configuration = EmulatorConfiguration()
         configuration.models = [Self.localVision, Self.localText]
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(3, in: folder.path)
-        let vision = try await peruse(
-            ["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(vision.status == 0, "\(vision.stderr)")
-        #expect(Self.chats(emulator).filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
-        let text = try await peruse(
-            ["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(text.status == 3, "\(text.stderr)")
-        #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
-        #expect(Self.chats(emulator).contains { $0.model == "local/mistral" })
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(3, in: folder.path)
+            let vision = try await peruse(
+                ["caption", images, "--model", "local/llava", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(vision.status == 0, "\(vision.stderr)")
+            #expect(emulator.chats.filter { $0.outcome?.status == 200 && $0.images.count == 1 }.count == 3)
+            let text = try await peruse(
+                ["caption", images, "--model", "local/mistral", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(text.status == 3, "\(text.stderr)")
+            #expect(Self.occurrences(of: "does not accept images", in: text.stderr) == 1, "\(text.stderr)")
+            #expect(emulator.chats.contains { $0.model == "local/mistral" })
+        }
     }
 
     @Test("an answer without usage.cost is priced from the endpoint's /models prices of the model used")
@@ -265,27 +264,27 @@ struct EndpointTests {
                 pricing: pricing)
         ]
         configuration.reportsCost = false
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(2, in: folder.path)
-        let result = try await peruse(
-            [
-                "caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url",
-                emulator.baseURL,
-            ],
-            in: folder.path)
-        #expect(result.status == 0, "\(result.stderr)")
-        let rows = try Self.rows(folder.path + "/captions.jsonl")
-        #expect(rows.count == 2)
-        for row in rows {
-            let prompt = try #require(row["prompt_tokens"] as? Int)
-            let completion = try #require(row["completion_tokens"] as? Int)
-            let cost = try #require(row["cost"] as? Double)
-            let expected =
-                Double(prompt) * pricing.prompt + Double(completion) * pricing.completion + pricing.image
-                + pricing.request
-            #expect(prompt > 0 && abs(cost - expected) < 1e-9, "cost \(cost), expected \(expected)")
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(2, in: folder.path)
+            let result = try await peruse(
+                [
+                    "caption", images, "--model", "vendor/paid-vision", "--out", "captions.jsonl", "--base-url",
+                    emulator.baseURL,
+                ],
+                in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            let rows = try Self.rows(folder.path + "/captions.jsonl")
+            #expect(rows.count == 2)
+            for row in rows {
+                let prompt = try #require(row["prompt_tokens"] as? Int)
+                let completion = try #require(row["completion_tokens"] as? Int)
+                let cost = try #require(row["cost"] as? Double)
+                let expected =
+                    Double(prompt) * pricing.prompt + Double(completion) * pricing.completion + pricing.image
+                    + pricing.request
+                #expect(prompt > 0 && abs(cost - expected) < 1e-9, "cost \(cost), expected \(expected)")
+            }
         }
     }
 
@@ -293,28 +292,28 @@ struct EndpointTests {
     func planUsesEndpointFacts() async throws {
         var configuration = EmulatorConfiguration()
         configuration.contextOverrides[EmulatedModel.maverickFree.id] = 32_768
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let text = packageRoot.appendingPathComponent("samples/texts/devils-dictionary.txt").path
-        let plan = try await peruse(
-            ["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
-        #expect(plan.stderr.contains("model facts from \(emulator.baseURL)/models"), "\(plan.stderr)")
-        #expect(Self.chats(emulator).isEmpty)
-        let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
-        let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
-        #expect(planned > 2)
-        let run = try await peruse(
-            ["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(Self.chats(emulator).count == planned, "planned \(planned), sent \(Self.chats(emulator).count)")
-        // Offline (no key) the plan says where its facts came from: here the model cache the
-        // runs above left.
-        let offline = try await peruse(
-            ["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
-        #expect(offline.stderr.contains("model cache"), "\(offline.stderr)")
-        #expect(offline.stdout.contains("32,768-token context"), "\(offline.stdout)")
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let text = TestPaths.packageRoot.appendingPathComponent("samples/texts/devils-dictionary.txt").path
+            let plan = try await peruse(
+                ["summarize", text, "--dry-run", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(plan.stdout.contains("32,768-token context"), "\(plan.stdout)")
+            #expect(plan.stderr.contains("model facts from \(emulator.baseURL)/models"), "\(plan.stderr)")
+            #expect(emulator.chats.isEmpty)
+            let total = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("Total: ") })
+            let planned = try #require(Int(total.dropFirst("Total: ".count).prefix { $0.isNumber }))
+            #expect(planned > 2)
+            let run = try await peruse(
+                ["summarize", text, "--out", "summary.txt", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(emulator.chats.count == planned, "planned \(planned), sent \(emulator.chats.count)")
+            // Offline (no key) the plan says where its facts came from: here the model cache the
+            // runs above left.
+            let offline = try await peruse(
+                ["summarize", text, "--base-url", emulator.baseURL], keyed: false, in: folder.path)
+            #expect(offline.stderr.contains("model cache"), "\(offline.stderr)")
+            #expect(offline.stdout.contains("32,768-token context"), "\(offline.stdout)")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ImageIngest
 import OpenRouterEmulator
+import PeruseTesting
 import Testing
 
 #if canImport(Glibc)
@@ -11,12 +12,8 @@ import Glibc
 /// files in folders, `inspect --json` rows, identical images in one folder.
 @Suite("Image ingestion through the CLI", .serialized)
 struct ImageIngestionCLITests {
-    static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let corpus = TestPaths.corpus
     static let baselineJPEG = corpus.appendingPathComponent("jpeg/libjpeg-turbo-testimages/testorig.jpg").path
-
-    static func chats(_ emulator: RunningEmulator) -> [ReceivedRequest] {
-        emulator.received.filter { $0.path.hasSuffix("/chat/completions") }
-    }
 
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map {
@@ -49,7 +46,7 @@ struct ImageIngestionCLITests {
 
     @Test(
         "a JPEG cut inside its scan data is refused (inspect, caption), and accepted with a warning under --allow-truncated",
-        .enabled(if: FileManager.default.fileExists(atPath: baselineJPEG)))
+        .enabled(if: TestEnvironment.requires(FileManager.default.fileExists(atPath: baselineJPEG)), "needs ../shared/corpus (required when CI=true)"))
     func jpegCutInsideScanData() async throws {
         let folder = try TemporaryFolder()
         let images = folder.path + "/images"
@@ -74,15 +71,15 @@ struct ImageIngestionCLITests {
         #expect(warnings.contains { $0.contains("truncated") && $0.contains("premature end of data segment") }, "\(warnings)")
 
         // caption: a failed row with the reason, nothing sent for it.
-        let emulator = try await OpenRouterEmulator.start()
-        defer { Task { try? await emulator.shutdown() } }
-        let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(caption.status == 1, "\(caption.stderr)")
-        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
-        #expect(rows.count == 1)
-        #expect(rows.first?["ok"] as? Bool == false)
-        #expect((rows.first?["error"] as? String)?.contains("premature end of data segment") == true, "\(rows)")
-        #expect(Self.chats(emulator).isEmpty)
+        try await withEmulator { emulator in
+            let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(caption.status == 1, "\(caption.stderr)")
+            let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+            #expect(rows.count == 1)
+            #expect(rows.first?["ok"] as? Bool == false)
+            #expect((rows.first?["error"] as? String)?.contains("premature end of data segment") == true, "\(rows)")
+            #expect(emulator.chats.isEmpty)
+        }
     }
 
     /// 1200×6 PNG, each row a different saturated colour family, smooth along the row (so
@@ -131,31 +128,31 @@ struct ImageIngestionCLITests {
 
     @Test("fifos and devices in a folder are skipped with a note by caption and ask, never a row, never read")
     func specialFilesAreSkipped() async throws {
-        let emulator = try await OpenRouterEmulator.start()
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(2, in: folder.path)
-        #expect(mkfifo(images + "/pipe.png", 0o644) == 0)
-        try FileManager.default.createSymbolicLink(atPath: images + "/null.jpg", withDestinationPath: "/dev/null")
+        try await withEmulator { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(2, in: folder.path)
+            #expect(mkfifo(images + "/pipe.png", 0o644) == 0)
+            try FileManager.default.createSymbolicLink(atPath: images + "/null.jpg", withDestinationPath: "/dev/null")
 
-        let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(caption.status == 0, "\(caption.stderr)")
-        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
-        #expect(rows.compactMap { $0["path"] as? String }.map { ($0 as NSString).lastPathComponent } == ["pic000.png", "pic001.png"])
-        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
-        #expect(caption.stderr.contains(images + "/pipe.png: skipped: not a regular file"), "\(caption.stderr)")
-        #expect(caption.stderr.contains(images + "/null.jpg: skipped: not a regular file"), "\(caption.stderr)")
+            let caption = try await peruse(["caption", images, "--out", "rows.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(caption.status == 0, "\(caption.stderr)")
+            let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+            #expect(rows.compactMap { $0["path"] as? String }.map { ($0 as NSString).lastPathComponent } == ["pic000.png", "pic001.png"])
+            #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+            #expect(caption.stderr.contains(images + "/pipe.png: skipped: not a regular file"), "\(caption.stderr)")
+            #expect(caption.stderr.contains(images + "/null.jpg: skipped: not a regular file"), "\(caption.stderr)")
 
-        let ask = try await peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(ask.status == 0, "\(ask.stderr)")
-        #expect(ask.stderr.contains("pipe.png: skipped"), "\(ask.stderr)")
-        #expect(!ask.stdout.contains("pipe.png"), "\(ask.stdout)")
+            let ask = try await peruse(["ask", images, "What is in these pictures?", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(ask.status == 0, "\(ask.stderr)")
+            #expect(ask.stderr.contains("pipe.png: skipped"), "\(ask.stderr)")
+            #expect(!ask.stdout.contains("pipe.png"), "\(ask.stdout)")
 
-        // Named directly, a fifo is tried and reported as what it is, without blocking.
-        let direct = try await peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(direct.status == 1, "\(direct.stderr)")
-        let directRows = try Self.jsonLines(String(contentsOfFile: folder.path + "/direct.jsonl", encoding: .utf8))
-        #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
+            // Named directly, a fifo is tried and reported as what it is, without blocking.
+            let direct = try await peruse(["caption", images + "/pipe.png", "--out", "direct.jsonl", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(direct.status == 1, "\(direct.stderr)")
+            let directRows = try Self.jsonLines(String(contentsOfFile: folder.path + "/direct.jsonl", encoding: .utf8))
+            #expect((directRows.first?["error"] as? String)?.contains("not a regular file") == true, "\(directRows)")
+        }
     }
 
     @Test("inspect --json: failure rows have the same keys, in the same order, as success rows")
@@ -190,7 +187,7 @@ struct ImageIngestionCLITests {
 
     @Test(
         "a tiny PNG declaring a 1 GB ancillary chunk is refused without the memory (found by scripts/fuzz/image.sh)",
-        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
+        .enabled(if: TestEnvironment.requires(FileManager.default.isExecutableFile(atPath: "/usr/bin/time")), "needs /usr/bin/time (required when CI=true)"))
     func hugeDeclaredChunkIsNotAllocated() async throws {
         let folder = try TemporaryFolder()
         var names: [String] = []
@@ -232,23 +229,23 @@ struct ImageIngestionCLITests {
         // Slow answers, so the copies are all in flight together (the cache alone would
         // already serve copies that start after the first answer).
         configuration.latency = .milliseconds(300)
-        let emulator = try await OpenRouterEmulator.start(configuration)
-        defer { Task { try? await emulator.shutdown() } }
-        let folder = try TemporaryFolder()
-        let images = try TestPNG.folder(2, in: folder.path)
-        let copy = TestPNG.make(width: 48, height: 32, index: 7)
-        for name in ["same-a.png", "same-b.png", "same-c.png"] {
-            try copy.write(to: URL(fileURLWithPath: images + "/" + name))
+        try await withEmulator(configuration) { emulator in
+            let folder = try TemporaryFolder()
+            let images = try TestPNG.folder(2, in: folder.path)
+            let copy = TestPNG.make(width: 48, height: 32, index: 7)
+            for name in ["same-a.png", "same-b.png", "same-c.png"] {
+                try copy.write(to: URL(fileURLWithPath: images + "/" + name))
+            }
+            let result = try await peruse(
+                ["caption", images, "--out", "rows.jsonl", "--concurrency", "8", "--base-url", emulator.baseURL], in: folder.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
+            #expect(rows.count == 5)
+            #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
+            #expect(emulator.chats.count == 3, "\(emulator.chats.count) requests")
+            let copies = rows.filter { ($0["path"] as? String)?.contains("same-") == true }
+            #expect(copies.count == 3)
+            #expect(Set(copies.compactMap { $0["text"] as? String }).count == 1)
         }
-        let result = try await peruse(
-            ["caption", images, "--out", "rows.jsonl", "--concurrency", "8", "--base-url", emulator.baseURL], in: folder.path)
-        #expect(result.status == 0, "\(result.stderr)")
-        let rows = try Self.jsonLines(String(contentsOfFile: folder.path + "/rows.jsonl", encoding: .utf8))
-        #expect(rows.count == 5)
-        #expect(rows.allSatisfy { $0["ok"] as? Bool == true })
-        #expect(Self.chats(emulator).count == 3, "\(Self.chats(emulator).count) requests")
-        let copies = rows.filter { ($0["path"] as? String)?.contains("same-") == true }
-        #expect(copies.count == 3)
-        #expect(Set(copies.compactMap { $0["text"] as? String }).count == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OpenRouter
+import PeruseTesting
 import Testing
 
 @testable import Pipeline

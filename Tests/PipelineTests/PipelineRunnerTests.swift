@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import PeruseTesting
 import Testing
 
 /// The runner with in-process services: caching, the ledger, batching and reduce rounds.

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import PeruseTesting
 import Testing
 
 @Suite("Result writers and progress lines")

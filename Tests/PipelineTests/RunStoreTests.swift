@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Pipeline
+import PeruseTesting
 import Testing
 
 /// The run store's records against the `v1` schema that earlier versions wrote by position.

@@ -1,9 +1,6 @@
 import Foundation
+import PeruseTesting
 import Pipeline
-
-/// The package root, from this file's path (tests never use absolute paths).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 /// A chat service that answers from what it receives and remembers every request.
 final class RecordingChat: ChatService, @unchecked Sendable {
@@ -79,29 +76,15 @@ struct LineText: TextSource {
     }
 }
 
-/// A temporary folder removed at deinit.
-final class TemporaryFolder {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "peruse-pipeline-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A folder with `good` real images and `bad` broken files named like JPEGs. Images are the
 /// samples' photos (distinct pictures) while they last, then copies of a corpus JPEG made
 /// distinct files by a byte after the end marker.
 func imageFolder(good: Int, bad: Int, in folder: TemporaryFolder) throws -> String {
     let images = folder.file("images")
     try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
-    let samples = packageRoot.appendingPathComponent("samples/images").path
+    let samples = TestPaths.packageRoot.appendingPathComponent("samples/images").path
     let photos = try FileManager.default.contentsOfDirectory(atPath: samples).sorted().map { samples + "/" + $0 }
-    let source = packageRoot.appendingPathComponent("../shared/corpus/jpeg/libjpeg-turbo-testimages/testorig.jpg").standardized.path
+    let source = TestPaths.packageRoot.appendingPathComponent("../shared/corpus/jpeg/libjpeg-turbo-testimages/testorig.jpg").standardized.path
     let data = try Data(contentsOf: URL(fileURLWithPath: source))
     for index in 0..<good {
         let name = (images as NSString).appendingPathComponent(String(format: "img%03d.jpg", index))

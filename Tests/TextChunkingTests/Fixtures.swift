@@ -1,4 +1,5 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import TextChunking
@@ -7,16 +8,9 @@ import Testing
 /// tokenizer.model, the text corpus) and `$PERUSE_FIXTURES/text` (or `.fixtures/text`),
 /// made by `scripts/fixtures/text.sh` with tiktoken's reference counts.
 enum Fixtures {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let corpus = shared.appendingPathComponent("corpus")
-    static let tokenizerPath = shared.appendingPathComponent("llama4/tokenizer.model").path
-    static let textFixtures: URL = {
-        let base = ProcessInfo.processInfo.environment["PERUSE_FIXTURES"].map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.appendingPathComponent(".fixtures")
-        return base.appendingPathComponent("text")
-    }()
+    static let corpus = TestPaths.corpus
+    static let tokenizerPath = TestPaths.shared.appendingPathComponent("llama4/tokenizer.model").path
+    static let textFixtures = TestPaths.generatedFixtures.appendingPathComponent("text")
 
     /// Meta's tokenizer, loaded once for all tests.
     static let tokenizer: LlamaTokenizer? = try? LlamaTokenizer(contentsOf: tokenizerPath)

@@ -1,4 +1,5 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import TextChunking
@@ -107,9 +108,9 @@ struct LlamaTokenizerTests {
 
     @Test("a file that is not a ranks file is refused with its line")
     func invalidFile() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-tokenizer-\(UUID()).model")
+        let folder = try TemporaryFolder()
+        let url = folder.url.appendingPathComponent("not-a-tokenizer.model")
         try Data("IQ== 0\nnot base64 here\n".utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
         #expect {
             _ = try LlamaTokenizer(contentsOf: url.path)
         } throws: { error in

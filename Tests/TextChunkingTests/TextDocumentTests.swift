@@ -1,16 +1,20 @@
 import Foundation
+import PeruseTesting
 import Testing
 
 @testable import TextChunking
 
 @Suite("Loading documents")
 struct TextDocumentTests {
+    /// One per test (Swift Testing makes a suite value per test), removed after it.
+    let folder: TemporaryFolder
+
+    init() throws { folder = try TemporaryFolder() }
+
     private func write(_ bytes: [UInt8], name: String = "doc.txt") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peruse-text-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        let path = folder.file(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     @Test("a BOM is skipped and counted in file offsets; CRLF is kept")

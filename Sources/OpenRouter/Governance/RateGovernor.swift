@@ -40,6 +40,7 @@ public actor RateGovernor {
     private var stopError: OpenRouterError?
     private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiterID = 0
+    private var waiterWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var startLog: [Duration] = []
     private let keepsLog: Bool
 
@@ -189,6 +190,7 @@ public actor RateGovernor {
                     continuation.resume(throwing: CancellationError())
                 } else {
                     waiters.append((id, continuation))
+                    notifyWaiterWatchers()
                 }
             }
         } onCancel: {
@@ -199,5 +201,19 @@ public actor RateGovernor {
     private func cancelWaiter(_ id: Int) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+
+    /// Returns once at least `count` callers are parked in ``acquire(rateLimited:)`` waiting
+    /// for a slot or a response head: tests order their steps on this event instead of sleeping.
+    func untilWaiting(_ count: Int) async {
+        if waiters.count >= count { return }
+        await withCheckedContinuation { waiterWatchers.append((count, $0)) }
+    }
+
+    private func notifyWaiterWatchers() {
+        guard !waiterWatchers.isEmpty else { return }
+        let reached = waiterWatchers.filter { $0.count <= waiters.count }
+        waiterWatchers.removeAll { $0.count <= waiters.count }
+        for watcher in reached { watcher.continuation.resume() }
     }
 }

@@ -1,65 +1,32 @@
 import Foundation
 import NIOCore
+import PeruseTesting
 import Testing
 
 @testable import OpenRouter
 
-/// Paths derived from this file, so tests run from any working directory.
-enum TestPaths {
-    /// The package root (…/Tests/OpenRouterTests/Support/TestSupport.swift → root).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    /// `../shared` next to the package root.
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+/// The OpenRouter material in `../shared/openrouter`: the API's fixtures and the reference
+/// scripts run with OpenRouter's Python SDK.
+extension TestPaths {
     static let openrouter = shared.appendingPathComponent("openrouter")
-    static let fixtures = openrouter.appendingPathComponent("fixtures")
+    static let openrouterFixtures = openrouter.appendingPathComponent("fixtures")
 
     static func fixture(_ name: String) throws -> Data {
-        try Data(contentsOf: fixtures.appendingPathComponent(name))
+        try Data(contentsOf: openrouterFixtures.appendingPathComponent(name))
     }
 
-    static func corpus(_ relative: String) throws -> Data {
-        try Data(contentsOf: shared.appendingPathComponent("corpus").appendingPathComponent(relative))
-    }
-
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("peruse-openrouter-tests-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+    static func corpusData(_ relative: String) throws -> Data {
+        try Data(contentsOf: corpus.appendingPathComponent(relative))
     }
 }
 
-/// Runs `python3` with the OpenRouter SDK; used for the conformance checks.
-enum Python {
-    struct Output {
-        var status: Int32
-        var stdout: String
-    }
+extension Python {
+    /// python3 with OpenRouter's SDK (`openrouter`, `pydantic`) and `jsonschema` importable.
+    static let sdkAvailable: Bool = hasModules("openrouter", "jsonschema", "pydantic")
 
-    /// python3 with `openrouter` and `jsonschema` importable.
-    static let sdkAvailable: Bool = {
-        (try? run(["-c", "import openrouter, jsonschema, pydantic"]).status == 0) ?? false
-    }()
-
-    /// Whether conformance tests run: always in CI (where a missing SDK is a failure), else only when it is installed.
-    static var shouldRun: Bool { sdkAvailable || TestPaths.isCI }
-
-    static func run(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self))
-    }
+    /// Whether the conformance tests run: always in CI (where a missing SDK is a failure),
+    /// elsewhere only when the SDK is installed (else they show as skipped).
+    static var shouldRun: Bool { TestEnvironment.requires(sdkAvailable) }
 
     /// Python's `repr()` of a printable string (enough for the fixtures' texts).
     static func repr(_ text: String) -> String {
@@ -185,11 +152,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 /// Small real images for requests (their bytes must match their MIME type).
 enum TestImages {
     static func jpegDataURL() throws -> ImageURL {
-        ImageURL(mimeType: "image/jpeg", base64: try TestPaths.corpus("jpeg/go-image-testdata/video-001.jpeg").base64EncodedString(), detail: .auto)
+        ImageURL(mimeType: "image/jpeg", base64: try TestPaths.corpusData("jpeg/go-image-testdata/video-001.jpeg").base64EncodedString(), detail: .auto)
     }
 
     static func pngDataURL() throws -> ImageURL {
-        ImageURL(mimeType: "image/png", base64: try TestPaths.corpus("pngsuite/go-image-png/basn0g01.png").base64EncodedString())
+        ImageURL(mimeType: "image/png", base64: try TestPaths.corpusData("pngsuite/go-image-png/basn0g01.png").base64EncodedString())
     }
 }
 
