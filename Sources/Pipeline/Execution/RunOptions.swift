@@ -1,11 +1,12 @@
 import Foundation
+import OpenRouter
 
 /// How to run a pipeline: the common command-line options.
 public struct RunOptions: Sendable {
     /// `--model`: replaces the pipeline's default model (a step's own `model:` still wins).
     public var model: String?
     /// The model when neither the command line nor the pipeline names one.
-    public var fallbackModel: String = RequestLimits.defaultModel
+    public var fallbackModel: String = SeedModels.maverick
     /// Requests in flight at once.
     public var concurrency: Int = 4
     /// `--no-cache` sets this to false: a fresh run that reads nothing from the cache.

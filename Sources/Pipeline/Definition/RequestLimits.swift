@@ -1,9 +1,7 @@
-import OpenRouter
-
-/// The numbers a plan and a run size requests with, each in one place.
+/// The numbers a plan and a run size requests with, each in one place. (The default model is
+/// `SeedModels.maverick`, in the OpenRouter module; this file stays free of it so the
+/// pipeline-file fuzz harness compiles the Definition sources alone.)
 public enum RequestLimits {
-    /// The model when neither the command line nor the pipeline names one.
-    public static let defaultModel = SeedModels.maverick
     /// The context assumed for a model whose endpoint does not say (a local server's bare
     /// `/models` entry): the smallest of the seed models' windows.
     public static let assumedContextTokens = 131_072
