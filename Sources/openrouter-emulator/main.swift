@@ -99,7 +99,12 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
         guard rateWindowMilliseconds > 0 else { throw ValidationError("--rate-window-ms must be positive") }
     }
 
-    func run() async throws { try await serve() }
+    func run() async throws {
+        // A reader that went away (`| head -1`) is an EPIPE on a write we ignore, not a
+        // silent death by signal.
+        signal(SIGPIPE, SIG_IGN)
+        try await serve()
+    }
 
     /// Starts the emulator and serves until the process is killed.
     func serve() async throws {
@@ -136,13 +141,15 @@ struct OpenRouterEmulatorCommand: AsyncParsableCommand {
                     + " prompt_tokens=\(request.promptTokens) stream=\(request.stream)"
                     + (outcome?.fault.map { " fault=\($0)" } ?? "")
                     + (outcome?.errorMessage.map { " error=\($0)" } ?? "")
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
             }
         }
 
         let emulator = try await OpenRouterEmulator.start(config)
-        // Unbuffered, so a script reading a pipe sees the line at once.
-        FileHandle.standardOutput.write(Data("listening on \(emulator.baseURL)\n".utf8))
+        // Unbuffered, so a script reading a pipe sees the line at once. The throwing write:
+        // the legacy one traps on a full disk or a closed standard output; then the line is
+        // lost but the emulator still serves.
+        try? FileHandle.standardOutput.write(contentsOf: Data("listening on \(emulator.baseURL)\n".utf8))
         // Serve until killed; the process exit closes the socket.
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))
