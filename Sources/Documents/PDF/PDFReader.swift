@@ -65,8 +65,9 @@ public struct PDFReader: Sendable {
         let texts = try await pageTexts(path, pages: info.pages)
         // Only pages with some but little text can be "mostly figures"; asking pdfimages about
         // them alone keeps a text document's cost at one pdftotext pass.
-        let candidates = texts.indices.filter {
-            let visible = TextQuality(texts[$0]).visibleCharacters
+        let qualities = texts.map(TextQuality.init)
+        let candidates = qualities.indices.filter {
+            let visible = qualities[$0].visibleCharacters
             return visible >= routing.minimumCharacters && visible < routing.figureCharacters
         }
         var coverage: [Int: Double] = [:]
@@ -77,7 +78,7 @@ public struct PDFReader: Sendable {
             let number = index + 1
             let covered = coverage[number] ?? 0
             return PDFPage(
-                number: number, text: text, route: routing.route(text: text, imageCoverage: covered),
+                number: number, text: text, route: routing.route(qualities[index], imageCoverage: covered),
                 box: index < info.boxes.count ? info.boxes[index] : nil, imageCoverage: covered)
         }
         return Document(path: path, info: info, pages: pages)

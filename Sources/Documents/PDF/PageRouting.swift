@@ -31,12 +31,17 @@ public struct PageRouting: Sendable, Equatable {
     public init(mode: Mode = .auto) { self.mode = mode }
 
     public func route(text: String, imageCoverage: Double) -> PDFPage.Route {
+        route(TextQuality(text), imageCoverage: imageCoverage)
+    }
+
+    /// The same, from a page's text measured once (the reader measures every page anyway to
+    /// pick which ones to ask pdfimages about).
+    func route(_ quality: TextQuality, imageCoverage: Double) -> PDFPage.Route {
         switch mode {
         case .text: return .text
         case .images: return .image(.requested)
         case .auto: break
         }
-        let quality = TextQuality(text)
         if quality.visibleCharacters < minimumCharacters { return .image(.noText) }
         if quality.badShare > maximumBadShare || quality.latin1Share > maximumLatin1Share
             || quality.caseFlipShare > maximumCaseFlipShare
